@@ -1,0 +1,50 @@
+"""Judge a file's format from its bytes (magic numbers), falling back to the extension."""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+from ..errors import ParseError
+
+
+def sniff(data: bytes, filename: str) -> str:
+    """Return one of: pdf, docx, doc, html, text, zip, image, binary."""
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise ParseError("empty", "文件是空的，没有可读取的内容。", "The file is empty.")
+    head = data[:2048]
+    name = filename.lower()
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    if head[:4] == b"PK\x03\x04":
+        try:
+            names = zipfile.ZipFile(BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            # A truncated DOCX still starts with PK; treat it as the format it claims to be.
+            return "docx" if name.endswith((".docx", ".wps")) else "zip"
+        if "word/document.xml" in names:
+            return "docx"
+        return "zip"
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: .doc / .wps
+        return "doc"
+    if head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"GIF8", b"II*\x00", b"MM\x00*"):
+        return "image"
+    if _looks_binary(head):
+        return "binary"
+    low = head.lower()
+    if b"<html" in low or b"<table" in low or b"<!doctype html" in low or b"<body" in low or b"<meta" in low:
+        return "html"
+    if name.endswith((".html", ".htm", ".shtml", ".xhtml")):
+        return "html"
+    return "text"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM is text
+        return False
+    if head.count(b"\x00") > len(head) // 8:
+        # UTF-16 without BOM has a NUL in every other byte of ASCII; let the text extractor decide.
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        return not (even > len(head) // 4 or odd > len(head) // 4)
+    control = sum(1 for b in head if b < 9 or 13 < b < 32 and b != 27)
+    return control > len(head) // 20
