@@ -1,0 +1,227 @@
+"""Organisations and the reports parsed for them.
+
+Storage choice: every cell of a report lives in ``Report.cells`` (JSON, keyed by
+the canonical cell keys of FORMAT.md §10), so nothing of a parse is lost; the
+headline figures that rankings sort on are copied into indexed columns on the
+same row (see ``dashboard.figures``), so a ranking is one indexed query over
+``Report`` and never reads the JSON.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地市级")
+        COUNTY = "county", _("县级")
+        TOWNSHIP = "township", _("乡镇街道")
+        DEPARTMENT = "department", _("部门")
+        OTHER = "other", _("其他")
+
+    class Kind(models.TextChoices):
+        PROVINCE = "省", _("省/自治区/直辖市")
+        CITY = "市", _("地级市/州/盟")
+        COUNTY = "县", _("县/区政府")
+        XIANG = "乡", _("乡")
+        ZHEN = "镇", _("镇")
+        ETHNIC_XIANG = "民族乡", _("民族乡")
+        SUMU = "苏木", _("苏木")
+        JIEDAO = "街道", _("街道")
+        DEPARTMENT = "部门", _("县级政府部门")
+        OTHER = "其他", _("其他")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("名称"), max_length=200)
+    full_name = models.CharField(_("全称"), max_length=300, db_index=True)
+    level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    code = models.CharField(_("行政区划代码"), max_length=12, null=True, blank=True, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # Ancestors copied down so a peer group (all units of a county, city or province) is one
+    # indexed filter rather than a recursive query.
+    province = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    aliases = models.JSONField(_("报告中出现过的名称"), default=list, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="organisation_unique_name_in_parent"),
+        ]
+        indexes = [
+            models.Index(fields=["level", "county"]),
+            models.Index(fields=["level", "city"]),
+            models.Index(fields=["level", "province"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.name
+
+    @property
+    def is_township(self) -> bool:
+        return self.level == self.Level.TOWNSHIP
+
+    def ancestors(self) -> list[Organisation]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        PARSED = "parsed", _("已解析")
+        NEEDS_REVIEW = "needs_review", _("待审核")
+        VERIFIED = "verified", _("已核实")
+
+    class Version(models.TextChoices):
+        V2019 = "2019", _("2019 版")
+        V2021 = "2021", _("2021 版")
+        MIXED = "mixed", _("混用")
+        UNKNOWN = "unknown", _("未知")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField(_("报告年度"), null=True, blank=True)
+    upload = models.OneToOneField("ingest.Upload", on_delete=models.PROTECT, related_name="report")
+    agency_name = models.CharField(_("报告中的单位名称"), max_length=300, blank=True)
+    title = models.CharField(_("标题"), max_length=500, blank=True)
+    published_date = models.DateField(_("发布日期"), null=True, blank=True)
+    version_s2 = models.CharField(max_length=10, choices=Version.choices, default=Version.UNKNOWN)
+    version_s3 = models.CharField(max_length=10, choices=Version.choices, default=Version.UNKNOWN)
+    version = models.CharField(_("模板版本"), max_length=10, choices=Version.choices, default=Version.UNKNOWN)
+    parser_version = models.CharField(max_length=40)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PARSED)
+    review_reasons = models.JSONField(default=list, blank=True)
+    # The newest good version for (organisation, year); older uploads stay as history.
+    is_current = models.BooleanField(default=False)
+
+    # Everything the parser produced (FORMAT.md §10.1): cells keyed by canonical key, each
+    # {"v", "raw", "st"[, "unit", "note"]}; a reviewer's correction replaces a cell here and is
+    # recorded in CellCorrection with the old value.
+    cells = models.JSONField(default=dict)
+    derived = models.JSONField(default=dict, blank=True)
+    checks = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    headings = models.JSONField(default=dict, blank=True)
+    version_evidence = models.JSONField(default=list, blank=True)
+    text_overview = models.TextField(_("一、总体情况"), blank=True)
+    text_problems = models.TextField(_("五、存在的主要问题及改进情况"), blank=True)
+    text_other = models.TextField(_("六、其他需要报告的事项"), blank=True)
+    stated_counts = models.JSONField(default=list, blank=True)
+
+    # Headline figures (dashboard.figures.compute); None = unknown, never 0 by default.
+    items_stated = models.IntegerField(null=True, blank=True)
+    regulations_made = models.IntegerField(null=True, blank=True)
+    normative_made = models.IntegerField(null=True, blank=True)
+    normative_in_force = models.IntegerField(null=True, blank=True)
+    licensing_decisions = models.IntegerField(null=True, blank=True)
+    penalty_decisions = models.IntegerField(null=True, blank=True)
+    coercion_decisions = models.IntegerField(null=True, blank=True)
+    fees_wan_yuan = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    req_new = models.IntegerField(null=True, blank=True)
+    req_carried_over = models.IntegerField(null=True, blank=True)
+    req_handled = models.IntegerField(null=True, blank=True)
+    req_granted = models.IntegerField(null=True, blank=True)
+    req_partial = models.IntegerField(null=True, blank=True)
+    req_denied = models.IntegerField(null=True, blank=True)
+    req_unable = models.IntegerField(null=True, blank=True)
+    req_not_processed = models.IntegerField(null=True, blank=True)
+    req_other = models.IntegerField(null=True, blank=True)
+    req_carried_forward = models.IntegerField(null=True, blank=True)
+    review_total = models.IntegerField(null=True, blank=True)
+    review_corrected = models.IntegerField(null=True, blank=True)
+    lit_total = models.IntegerField(null=True, blank=True)
+    lit_corrected = models.IntegerField(null=True, blank=True)
+    checks_failed = models.PositiveIntegerField(default=0)
+    checks_unevaluable = models.PositiveIntegerField(default=0)
+    cells_unresolved = models.PositiveIntegerField(default=0)
+
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度报告")
+        verbose_name_plural = _("年度报告")
+        ordering = ["-year", "organisation_id", "-created"]
+        indexes = [
+            models.Index(fields=["organisation", "year", "is_current"]),
+            models.Index(fields=["year", "is_current"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_name or self.organisation} {self.year or '?'}"
+
+    def cell(self, key: str) -> dict | None:
+        return self.cells.get(key)
+
+
+class CheckResult(models.Model):
+    """A failed or unevaluable check of one report, kept as a row so a reviewer can act on it."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("错误")
+        WARNING = "warning", _("警告")
+        INFO = "info", _("提示")
+
+    class Review(models.TextChoices):
+        OPEN = "open", _("待处理")
+        CONFIRMED = "confirmed", _("确认是报告本身的问题")
+        DISMISSED = "dismissed", _("已忽略")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="check_results")
+    check_id = models.CharField(max_length=80)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.ERROR)
+    ok = models.BooleanField(null=True)
+    lhs = models.FloatField(null=True, blank=True)
+    rhs = models.FloatField(null=True, blank=True)
+    cells = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    review = models.CharField(max_length=12, choices=Review.choices, default=Review.OPEN)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("校验结果")
+        verbose_name_plural = _("校验结果")
+        constraints = [models.UniqueConstraint(fields=["report", "check_id"], name="check_unique_per_report")]
+
+    def __str__(self) -> str:
+        return f"{self.check_id} ({self.report_id})"
+
+
+class CellCorrection(models.Model):
+    """A reviewer's correction of one cell: who, when, old and new value, and why."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="corrections")
+    key = models.CharField(max_length=120)
+    old = models.JSONField()
+    new = models.JSONField()
+    reason = models.TextField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单元格更正")
+        verbose_name_plural = _("单元格更正")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.old} → {self.new}"
