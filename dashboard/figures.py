@@ -46,8 +46,10 @@ COUNT_FIGURES: dict[str, tuple[str, ...]] = {
     "req_carried_forward": ("s3.carried_forward_next.total",),
     "review_total": ("s4.review.total",),
     "review_corrected": ("s4.review.corrected",),
+    "review_pending": ("s4.review.pending",),
     "lit_total": ("s4.lit_direct.total", "s4.lit_after_review.total"),
     "lit_corrected": ("s4.lit_direct.corrected", "s4.lit_after_review.corrected"),
+    "lit_pending": ("s4.lit_direct.pending", "s4.lit_after_review.pending"),
 }
 # 其他处理 is one row in the 2019 template and three sub-rows in 2021.
 OTHER_2019 = ("s3.outcome.other.sum.total",)

@@ -147,8 +147,11 @@ class Report(models.Model):
     req_carried_forward = models.IntegerField(null=True, blank=True)
     review_total = models.IntegerField(null=True, blank=True)
     review_corrected = models.IntegerField(null=True, blank=True)
+    # 尚未审结: a correction rate's denominator is the concluded cases (total - pending).
+    review_pending = models.IntegerField(null=True, blank=True)
     lit_total = models.IntegerField(null=True, blank=True)
     lit_corrected = models.IntegerField(null=True, blank=True)
+    lit_pending = models.IntegerField(null=True, blank=True)
     checks_failed = models.PositiveIntegerField(default=0)
     checks_unevaluable = models.PositiveIntegerField(default=0)
     cells_unresolved = models.PositiveIntegerField(default=0)
