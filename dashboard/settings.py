@@ -157,6 +157,8 @@ else:
     # Embedded broker: messages are files in DATA_DIR/broker, shared by the web process and a
     # separate worker process. Needs nothing installed.
     CELERY_BROKER_URL = "filesystem://"
+    for _sub in ("queue", "control"):
+        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

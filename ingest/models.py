@@ -44,6 +44,8 @@ class Upload(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task that claimed this row; a redelivery of the same task may resume it.
+    task_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     enqueued = models.DateTimeField(null=True, blank=True)
     started = models.DateTimeField(null=True, blank=True)

@@ -1,7 +1,112 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dashboard.services import report_place
+from ingest import services
+from ingest.forms import PlacementForm, UploadForm
+from ingest.models import Upload
 
 
+def _visible_uploads(request):
+    uploads = Upload.objects.select_related("report", "duplicate_of")
+    if request.user.is_superuser:
+        return uploads
+    return uploads.filter(uploaded_by=request.user)
+
+
+def _get_upload_for_user(request, public_id) -> Upload:
+    return get_object_or_404(_visible_uploads(request), public_id=public_id)
+
+
+@login_required
 def upload(request):
-    return HttpResponse("")
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            batch = uuid.uuid4()
+            for f in form.cleaned_data["files"]:
+                services.upload_create(name=f.name, data=f.read(), user=request.user, batch=batch)
+            return redirect("ingest-batch", batch=batch)
+    else:
+        form = UploadForm()
+    recent = _visible_uploads(request).filter(parent__isnull=True)[:20]
+    return render(request, "ingest/upload.html", {"form": form, "recent": recent})
+
+
+@login_required
+def batch(request, batch):
+    uploads = _visible_uploads(request).filter(batch=batch)
+    if not uploads.exists():
+        raise Http404
+    return render(request, "ingest/batch.html", {"batch": batch, "uploads": uploads})
+
+
+def _upload_json(upload: Upload) -> dict:
+    report = getattr(upload, "report", None)
+    return {
+        "id": str(upload.public_id),
+        "name": upload.original_name,
+        "size": upload.size,
+        "status": upload.status,
+        "status_label": upload.get_status_display(),
+        "message": upload.message,
+        "final": upload.is_final,
+        "detail_url": reverse("ingest-upload-detail", args=[upload.public_id]),
+        "report": None
+        if report is None
+        else {"id": str(report.public_id), "status": report.status, "status_label": report.get_status_display()},
+    }
+
+
+@login_required
+@require_GET
+def batch_status(request, batch):
+    uploads = list(_visible_uploads(request).filter(batch=batch).order_by("created", "id"))
+    if not uploads:
+        raise Http404
+    items = [_upload_json(u) for u in uploads]
+    return JsonResponse(
+        {"batch": str(batch), "done": all(i["final"] for i in items), "uploads": items},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@login_required
+def upload_detail(request, public_id):
+    upload = _get_upload_for_user(request, public_id)
+    report = getattr(upload, "report", None)
+    form = None
+    if report is not None and (report.organisation_id is None or report.year is None):
+        initial = {"year": report.year}
+        form = PlacementForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            report_place(report=report, organisation=form.cleaned_data["organisation"], year=form.cleaned_data["year"])
+            messages.success(request, _("已保存所属单位和年度。"))
+            return redirect("ingest-upload-detail", public_id=upload.public_id)
+    return render(request, "ingest/upload_detail.html", {"upload": upload, "report": report, "form": form})
+
+
+@login_required
+@require_GET
+def upload_status(request, public_id):
+    return JsonResponse(_upload_json(_get_upload_for_user(request, public_id)), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def original(request, public_id):
+    """The uploaded bytes exactly as received, always as a download (never rendered as HTML)."""
+    upload = get_object_or_404(Upload, public_id=public_id)
+    response = FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,233 @@
+"""Writes to organisations and reports. Parser output meets the database here and in ingest.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from dashboard import figures
+from dashboard.models import CheckResult, Organisation, Report
+
+LEVEL_OF_KIND = {
+    "省": Organisation.Level.PROVINCE,
+    "市": Organisation.Level.CITY,
+    "县": Organisation.Level.COUNTY,
+    "乡": Organisation.Level.TOWNSHIP,
+    "镇": Organisation.Level.TOWNSHIP,
+    "民族乡": Organisation.Level.TOWNSHIP,
+    "苏木": Organisation.Level.TOWNSHIP,
+    "街道": Organisation.Level.TOWNSHIP,
+    "部门": Organisation.Level.DEPARTMENT,
+}
+
+
+@dataclass(frozen=True)
+class Placement:
+    organisation: Organisation | None
+    reason: str  # for people, Chinese; empty when placed
+
+
+def _kind_for(level: str, kind: str) -> str:
+    if kind in Organisation.Kind.values:
+        return kind
+    return {
+        "province": Organisation.Kind.PROVINCE,
+        "city": Organisation.Kind.CITY,
+        "county": Organisation.Kind.COUNTY,
+        "department": Organisation.Kind.DEPARTMENT,
+    }.get(level, Organisation.Kind.OTHER)
+
+
+def organisation_get_or_create_path(nodes: Sequence) -> Organisation:
+    """Create (or find) every node of a resolved path, top-down, and return the last one.
+
+    ``nodes`` are ``dashboard.divisions.Division``-like objects with code, name, level, kind.
+    """
+    parent: Organisation | None = None
+    ancestors: dict[str, Organisation] = {}
+    for node in nodes:
+        org = None
+        if node.code:
+            org = Organisation.objects.filter(code=node.code).first()
+        if org is None:
+            org = Organisation.objects.filter(parent=parent, name=node.name).first()
+        if org is None:
+            full_name = "".join(a.name for a in ancestors.values() if a.level != "province") + node.name
+            org = Organisation.objects.create(
+                name=node.name,
+                full_name=full_name if node.level != "province" else node.name,
+                level=node.level if node.level in Organisation.Level.values else Organisation.Level.OTHER,
+                kind=_kind_for(node.level, node.kind),
+                code=node.code or None,
+                parent=parent,
+                province=ancestors.get("province"),
+                city=ancestors.get("city"),
+                county=ancestors.get("county"),
+            )
+        while org.merged_into_id:
+            org = org.merged_into
+        if org.level in ("province", "city", "county"):
+            ancestors[org.level] = org
+        parent = org
+    assert parent is not None
+    return parent
+
+
+def organisation_place(*, agency_name: str | None) -> Placement:
+    """Find or create the organisation a report names. Never guesses: ambiguous names wait for a person."""
+    if not agency_name:
+        return Placement(None, "报告中没有找到单位名称，请手工指定所属单位。")
+    known = (
+        Organisation.objects.filter(Q(full_name=agency_name) | Q(aliases__contains=[agency_name]))
+        if _json_contains_supported()
+        else Organisation.objects.filter(full_name=agency_name)
+    )
+    matches = [o for o in known.filter(merged_into__isnull=True)[:2]]
+    if len(matches) == 1:
+        return Placement(matches[0], "")
+
+    from dashboard import divisions
+
+    resolution = divisions.resolve(agency_name)
+    if resolution.status != "exact":
+        return Placement(None, resolution.reason or f"无法确定“{agency_name}”属于哪个单位，请手工指定。")
+    org = organisation_get_or_create_path(resolution.path)
+    if agency_name != org.full_name and agency_name not in org.aliases:
+        org.aliases = [*org.aliases, agency_name]
+        org.save(update_fields=["aliases"])
+    return Placement(org, "")
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def report_status_for(*, organisation, year, checks_failed, cells_unresolved, version) -> tuple[str, list[str]]:
+    reasons = []
+    if organisation is None:
+        reasons.append("单位未确定")
+    if year is None:
+        reasons.append("报告年度未确定")
+    if checks_failed:
+        reasons.append(f"{checks_failed} 项勾稽关系校验未通过")
+    if cells_unresolved:
+        reasons.append(f"{cells_unresolved} 个单元格未能确定数值")
+    if version in ("mixed", "unknown"):
+        reasons.append("模板版本无法确定或混用")
+    return (Report.Status.NEEDS_REVIEW if reasons else Report.Status.PARSED), reasons
+
+
+def report_refresh_current(*, organisation_id: int | None, year: int | None) -> None:
+    """Mark the newest good version of (organisation, year) as current; keep the others as history."""
+    if organisation_id is None or year is None:
+        return
+    versions = Report.objects.filter(organisation_id=organisation_id, year=year).order_by("-created", "-id")
+    good = versions.filter(status__in=[Report.Status.VERIFIED, Report.Status.PARSED]).first()
+    current = good or versions.first()
+    versions.exclude(pk=getattr(current, "pk", None)).filter(is_current=True).update(is_current=False)
+    if current is not None and not current.is_current:
+        Report.objects.filter(pk=current.pk).update(is_current=True)
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
+    """Store one parsed report and its failing checks. The caller holds the transaction."""
+    data = parsed.to_dict()
+    cells = data["cells"]
+    checks = data["checks"]
+    checks_failed = sum(1 for c in checks if c["ok"] is False)
+    checks_unevaluable = sum(1 for c in checks if c["ok"] is None)
+    unresolved = sum(1 for c in cells.values() if c["st"] in ("text", "missing"))
+    status, reasons = report_status_for(
+        organisation=placement.organisation,
+        year=parsed.report_year,
+        checks_failed=checks_failed,
+        cells_unresolved=unresolved,
+        version=parsed.version,
+    )
+    if placement.reason:
+        reasons.insert(0, placement.reason)
+    report = Report.objects.create(
+        organisation=placement.organisation,
+        year=parsed.report_year,
+        upload=upload,
+        agency_name=(parsed.agency or "")[:300],
+        title=(parsed.title or "")[:500],
+        published_date=_iso_date(parsed.published_date),
+        version_s2=parsed.versions.get("s2", "unknown"),
+        version_s3=parsed.versions.get("s3", "unknown"),
+        version=parsed.version,
+        parser_version=parsed.parser_version,
+        status=status,
+        review_reasons=reasons,
+        cells=cells,
+        derived=data["derived"],
+        checks=checks,
+        warnings=data["warnings"],
+        headings=data["headings"],
+        version_evidence=data["format"].get("evidence", []),
+        text_overview=parsed.text.get("s1_overview", ""),
+        text_problems=parsed.text.get("s5_problems", ""),
+        text_other=parsed.text.get("s6_other", ""),
+        stated_counts=data["stated_counts"],
+        checks_failed=checks_failed,
+        checks_unevaluable=checks_unevaluable,
+        cells_unresolved=unresolved,
+        **figures.compute(cells, data["stated_counts"]),
+    )
+    CheckResult.objects.bulk_create(
+        [
+            CheckResult(
+                report=report,
+                check_id=c["id"],
+                severity=CheckResult.Severity.ERROR if c["ok"] is False else CheckResult.Severity.WARNING,
+                ok=c["ok"],
+                lhs=c["lhs"],
+                rhs=c["rhs"],
+                cells=c.get("cells", []),
+                message=c.get("expr", ""),
+            )
+            for c in checks
+            if c["ok"] is not True
+        ]
+    )
+    report_refresh_current(organisation_id=report.organisation_id, year=report.year)
+    return report
+
+
+@transaction.atomic
+def report_place(*, report: Report, organisation: Organisation, year: int) -> Report:
+    """A person tells us which organisation and year a report belongs to."""
+    old_org, old_year = report.organisation_id, report.year
+    report.organisation = organisation
+    report.year = year
+    status, reasons = report_status_for(
+        organisation=organisation,
+        year=year,
+        checks_failed=report.checks_failed,
+        cells_unresolved=report.cells_unresolved,
+        version=report.version,
+    )
+    report.status = status if report.status != Report.Status.VERIFIED else report.status
+    report.review_reasons = reasons
+    report.save()
+    if report.agency_name and report.agency_name != organisation.full_name and report.agency_name not in organisation.aliases:
+        organisation.aliases = [*organisation.aliases, report.agency_name]
+        organisation.save(update_fields=["aliases"])
+    report_refresh_current(organisation_id=old_org, year=old_year)
+    report_refresh_current(organisation_id=organisation.pk, year=year)
+    return report

@@ -1,0 +1,76 @@
+"""Import report files, folders and zips through the same pipeline as the web form.
+
+    python manage.py import_reports PATH… [--no-wait] [--timeout SECONDS]
+
+Each file becomes an upload handled by the Celery worker; the command waits for
+every one to reach a final state, prints its outcome, and exits 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from ingest import services
+from ingest.models import Upload
+
+
+class Command(BaseCommand):
+    help = "Import report files, folders and .zip archives through the upload pipeline."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--no-wait", action="store_true", help="enqueue and return without waiting")
+        parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the worker")
+        parser.add_argument("--user", help="record the uploads as made by this user")
+
+    def handle(self, *args, paths, no_wait, timeout, user, **options):
+        uploader = None
+        if user:
+            try:
+                uploader = get_user_model().objects.get(username=user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"no such user: {user}") from None
+        files = list(self._files(paths))
+        if not files:
+            raise CommandError("no files found under the given paths")
+        batch = uuid.uuid4()
+        for path in files:
+            services.upload_create(name=path.name, data=path.read_bytes(), user=uploader, batch=batch)
+        self.stdout.write(f"queued {len(files)} file(s) as batch {batch}")
+        if no_wait:
+            return
+        uploads = self._wait(batch, timeout)
+        failed = 0
+        for upload in uploads:
+            if upload.is_archive:
+                continue
+            report = getattr(upload, "report", None)
+            where = f" → {report.organisation or report.agency_name or '?'} {report.year or '?'} ({report.get_status_display()})" if report else ""
+            self.stdout.write(f"{upload.get_status_display():6} {upload.original_name}{where}: {upload.message}")
+            failed += upload.status == Upload.Status.FAILED
+        pending = sum(1 for u in uploads if not u.is_final)
+        self.stdout.write(f"done: {len(uploads)} file(s), {failed} failed, {pending} not finished")
+        if failed or pending:
+            raise SystemExit(1)
+
+    def _files(self, paths):
+        for path in paths:
+            if path.is_dir():
+                yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            elif path.is_file():
+                yield path
+            else:
+                raise CommandError(f"not found: {path}")
+
+    def _wait(self, batch, timeout) -> list[Upload]:
+        deadline = time.monotonic() + timeout
+        while True:
+            uploads = list(Upload.objects.filter(batch=batch).select_related("report__organisation").order_by("created", "id"))
+            if all(u.is_final for u in uploads) or time.monotonic() > deadline:
+                return uploads
+            time.sleep(0.5)
