@@ -1,0 +1,145 @@
+"""The table interpreter: a Document (from any extractor) in, a ParsedReport out.
+
+Steps: tokens (cells, lines, running text cut at labels) → sections (headings
+or table anchors) → §二 blocks, §三 rows, §四 row → version per table →
+every canonical key filled (missing ones say why) → identities → warnings.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..checks import run_checks, value_of
+from ..errors import ParseError
+from ..model import Cell, Document, Heading, ParsedReport
+from ..template import S3_COLUMNS, SECTION_KEYS, label_of, s2_keys, s3_keys, s4_keys
+from . import meta
+from .regions import split_regions
+from .tables import Sink, read_s2, read_s3, read_s4, s2_version
+from .tokens import tokenize
+
+TEXT_KEYS = ("s1_overview", "s5_problems", "s6_other")
+_DERIVED_GROUPS = {"denied": "sum of 8 sub-rows", "unable": "sum of 3 sub-rows", "not_processed": "sum of 5 sub-rows"}
+
+
+def interpret(doc: Document, *, source_path: str | None = None, deadline: float | None = None,
+              parser_version: str = "") -> ParsedReport:
+    deadline = deadline if deadline is not None else time.monotonic() + 20.0
+    toks = tokenize(doc, deadline)
+    regions = split_regions(toks)
+    sink = Sink()
+    pre_lines = [t.text for t, s in zip(toks, regions.section_of, strict=True) if s == "pre"][:200]
+    title, agency, year = meta.find_title(pre_lines, doc.meta_title)
+    all_text = "\n".join(t.text for t in toks[:4000])
+    if year is None:
+        year = meta.find_period_year(all_text)
+    published = doc.meta_date or meta.find_published(pre_lines[:80])
+    prior = "2019" if year is not None and year <= 2020 else "2021"
+
+    s2_toks = regions.tokens(toks, "s2_proactive")
+    s3_toks = regions.tokens(toks, "s3_applications")
+    s4_toks = regions.tokens(toks, "s4_review_litigation")
+    if not (s2_toks or s3_toks or s4_toks) or not _has_table_labels(s2_toks, s3_toks):
+        raise ParseError("no_report", "这个文件看起来不是政府信息公开工作年度报告（没有找到报告的表格）。",
+                         "This file does not look like a 政府信息公开工作年度报告 (no report tables found).")
+    _check_time(deadline)
+
+    v2, ev2 = s2_version("".join(t.norm for t in s2_toks))
+    sink.evidence.extend(ev2)
+    s2v = v2 if v2 in ("2019", "2021") else prior
+    if v2 not in ("2019", "2021"):
+        sink.evidence.append(f"s2:version {v2}, key set from the year prior ({s2v})")
+    read_s2(s2_toks, s2v, sink)
+    _check_time(deadline)
+
+    facts = read_s3(s3_toks, sink)
+    v3, s3v = _s3_version(facts, s3_toks, prior, sink)
+    if v3 == "2019" and facts["other_values"]:
+        from .tables import assign_s3
+
+        assign_s3("outcome.other.sum", facts["other_values"][1], sink)
+    elif facts["other_values"]:
+        sink.warn("s3.other_subtotal", "§三“(六)其他处理”行带有数值，2021年版模板中它只是分组标题，已忽略。",
+                  "§3 row '(六)其他处理' carries values; in the 2021 template it is a group label; ignored.",
+                  "s3", "outcome.other")
+    read_s4(s4_toks, sink)
+    _check_time(deadline)
+
+    cells = _complete(sink, s2v, s3v)
+    checks = run_checks(cells, s3v)
+    derived = _derived(cells, s3v)
+    headings = {k: Heading(raw=regions.headings.get(k), found=k in regions.headings) for k in SECTION_KEYS}
+    text = {k: _section_text(regions.tokens(toks, k), regions.headings.get(k)) for k in TEXT_KEYS}
+    for c in checks:
+        if c.ok is False:
+            sink.warn("check_failed", f"勾稽关系不成立：{c.id}（{c.lhs} ≠ {c.rhs}）。",
+                      f"Identity {c.id} does not hold ({c.lhs} != {c.rhs}).", c.id.split(".")[0], None, None)
+    return ParsedReport(
+        agency=agency, report_year=year, title=title, published_date=published, source_path=source_path,
+        source_format=doc.source_format, versions={"s2": v2, "s3": v3},
+        version_evidence=tuple(sink.evidence), headings=headings, text=text, cells=cells, derived=derived,
+        checks=tuple(checks), warnings=tuple(sink.warnings),
+        stated_counts=tuple(meta.stated_counts(text["s1_overview"])), parser_version=parser_version,
+    )
+
+
+def _check_time(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise ParseError("timeout", "解析超时。", "Parsing took too long.")
+
+
+def _has_table_labels(s2_toks: list, s3_toks: list) -> bool:
+    return bool(s2_toks) or bool(s3_toks)
+
+
+def _s3_version(facts: dict, s3_toks: list, prior: str, sink: Sink) -> tuple[str, str]:
+    text = "".join(t.norm for t in s3_toks)
+    if facts["v2021_rows"] or "逾期不补正" in text or "收费通知" in text:
+        sink.evidence.append("s3:(六)其他处理 has sub-rows 1-3")
+        v3 = "2021"
+    elif facts["other_values"]:
+        sink.evidence.append("s3:(六)其他处理 has 7 values")
+        v3 = "2019"
+    elif facts["seen_total"]:
+        sink.evidence.append("s3:no (六) sub-rows before (七)总计")
+        v3 = "2019"
+    else:
+        v3 = "unknown"
+        sink.evidence.append(f"s3:version unknown, key set from the year prior ({prior})")
+    return v3, (v3 if v3 != "unknown" else prior)
+
+
+def _complete(sink: Sink, s2v: str, s3v: str) -> dict[str, Cell]:
+    """Every canonical key of the detected versions, in template order; unfound ones are missing."""
+    cells: dict[str, Cell] = {}
+    for key in s2_keys(s2v) + s3_keys(s3v) + s4_keys():
+        cell = sink.cells.get(key)
+        if cell is None:
+            money = key in ("s2.art20_9.central_procurement.amount", "s2.art20_8.admin_fees.amount_wan_yuan")
+            unit = "万元" if key == "s2.art20_8.admin_fees.amount_wan_yuan" else None
+            cell = Cell(v=None, raw=None, st="missing", unit=unit if money else None,
+                        note=f"not found in the document: {label_of(key)}")
+        cells[key] = cell
+    return cells
+
+
+def _derived(cells: dict[str, Cell], s3v: str) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    groups = dict(_DERIVED_GROUPS)
+    if s3v == "2021":
+        groups["other"] = "sum of 3 sub-rows"
+    for group, how in groups.items():
+        prefix = f"s3.outcome.{group}."
+        for col in S3_COLUMNS:
+            keys = [k for k in cells if k.startswith(prefix) and k.endswith("." + col) and ".sum." not in k]
+            vals = [value_of(cells[k]) for k in keys]
+            if keys and all(v is not None for v in vals):
+                out[f"s3.outcome.{group}.sum.{col}"] = {"v": sum(vals), "from": how}
+    return out
+
+
+def _section_text(toks: list, heading: str | None) -> str:
+    lines = [t.text.strip() for t in toks if t.text.strip()]
+    if heading and lines and lines[0] == heading.strip():
+        lines = lines[1:]
+    return "\n".join(lines)[:20000]

@@ -1,0 +1,75 @@
+"""Report metadata: title, agency, year covered, publication date, §一 stated counts. Never guessed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..model import StatedCount
+
+_TITLE_AGENCY_FIRST = re.compile(
+    r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*((?:19|20)\d{2})\s*年(?:度)?\s*(?:的)?\s*政府信息公开(?:工作)?\s*年度\s*报告")
+_TITLE_YEAR_FIRST = re.compile(
+    r"((?:19|20)\d{2})\s*年(?:度)?\s*([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*政府信息公开(?:工作)?\s*年度\s*报告")
+_LABEL_PREFIX = re.compile(r"^(?:标题|题目|文章标题|名称|关于|印发|当前位置)[:：]?")
+# Words that show the match is a sentence about the report, not its title.
+_NOT_AGENCY = re.compile(r"做好|编制|根据|按照|关于|要求|通知|发布|印发|报送")
+_PUB = re.compile(r"(?:发布|公开|成文|印发)(?:时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+_PERIOD = re.compile(r"(?:统计期限|统计期|统计时间|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_COUNT = re.compile(r"(?:公开|发布|公布|主动公开)[^，,。；;：:]{0,24}?(?<![\d.])(\d{1,7})\s*(条|件|篇|个)")
+
+
+def find_title(lines: list[str], meta_title: str | None) -> tuple[str | None, str | None, int | None]:
+    """(title, agency, year) from the container's title or the first lines of the page."""
+    candidates = []
+    if meta_title:
+        candidates.append(meta_title)
+    candidates.extend(lines)
+    # Titles broken over two lines (PDF conversions): try neighbours joined.
+    candidates.extend(a.strip() + b.strip() for a, b in zip(lines, lines[1:], strict=False))
+    for text in candidates:
+        t = unicodedata.normalize("NFKC", text).strip()
+        if len(t) > 200:
+            t = t[:200]
+        m = _TITLE_AGENCY_FIRST.search(t)
+        if m and _NOT_AGENCY.search(m.group(1)):
+            m = None
+        if m:
+            agency = _LABEL_PREFIX.sub("", m.group(1))
+            title = t[m.start():m.end()]
+            title = _LABEL_PREFIX.sub("", title)
+            return re.sub(r"\s+", "", title), agency or None, int(m.group(2))
+        m = _TITLE_YEAR_FIRST.search(t)
+        if m:
+            title = re.sub(r"\s+", "", t[m.start():m.end()])
+            return title, m.group(2), int(m.group(1))
+    return None, None, None
+
+
+def find_period_year(text: str) -> int | None:
+    m = _PERIOD.search(unicodedata.normalize("NFKC", text))
+    return int(m.group(1)) if m else None
+
+
+def find_published(lines: list[str]) -> str | None:
+    for line in lines:
+        m = _PUB.search(unicodedata.normalize("NFKC", line))
+        if m:
+            y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def stated_counts(text: str) -> list[StatedCount]:
+    """Counts of published items stated in §一 prose, each with its sentence as evidence."""
+    out: list[StatedCount] = []
+    for sentence in re.split(r"(?<=[。；;！!])", unicodedata.normalize("NFKC", text)):
+        for m in _COUNT.finditer(sentence):
+            what = re.sub(r"^(?:公开|发布|公布|主动公开)", "", m.group(0)[: m.start(1) - m.start()])
+            what = what.strip(" 共计约了") or "信息"
+            out.append(StatedCount(what=what[:30], value=int(m.group(1)), unit=m.group(2),
+                                   sentence=sentence.strip()[:300]))
+        if len(out) >= 50:
+            break
+    return out

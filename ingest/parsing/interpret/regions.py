@@ -1,0 +1,80 @@
+"""Cut the token stream into sections: headings where they exist, table anchors where they do not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .labels import HEADING_KEYS, caption_block, heading_of, s3_row
+from .tokens import Tok
+
+ORDER = {k: i for i, k in enumerate(HEADING_KEYS)}
+_S4_ANCHORS = {"行政复议", "行政诉讼"}
+
+
+@dataclass
+class Regions:
+    section_of: list[str | None]  # per token: "pre" | heading key
+    headings: dict[str, str] = field(default_factory=dict)  # key -> raw heading text
+    heading_at: dict[str, int] = field(default_factory=dict)
+
+    def tokens(self, toks: list[Tok], key: str) -> list[Tok]:
+        return [t for t, s in zip(toks, self.section_of, strict=True) if s == key]
+
+
+def heading_key(tok: Tok) -> str | None:
+    if tok.tag and tok.tag.startswith("h:"):
+        return tok.tag[2:]
+    if tok.tag is None and len(tok.norm) <= 40:
+        return heading_of(tok.text)
+    return None
+
+
+def split_regions(toks: list[Tok]) -> Regions:
+    """Assign every token to a section. Sections only move forward; tables can open their section."""
+    current = "pre"
+    section_of: list[str | None] = []
+    regions = Regions(section_of=section_of)
+    for i, tok in enumerate(toks):
+        nxt = _switch(tok, current)
+        if nxt is not None and nxt != current:
+            current = nxt
+            if heading_key(tok) == nxt and nxt not in regions.headings:
+                regions.headings[nxt] = tok.text.strip()
+                regions.heading_at[nxt] = i
+        section_of.append(current)
+    return regions
+
+
+def _rank(key: str) -> int:
+    return ORDER.get(key, -1)
+
+
+def _switch(tok: Tok, current: str) -> str | None:
+    h = heading_key(tok)
+    if h is not None and _rank(h) > _rank(current):
+        return h
+    if _rank(current) < ORDER["s2_proactive"] and (tok.tag == "cap" or (tok.tag is None and _is_caption(tok))):
+        return "s2_proactive"
+    if _rank(current) < ORDER["s3_applications"] and _opens_s3(tok):
+        return "s3_applications"
+    if current == "s3_applications" and _opens_s4(tok):
+        return "s4_review_litigation"
+    return None
+
+
+def _is_caption(tok: Tok) -> bool:
+    return len(tok.norm) <= 20 and caption_block(tok.text) is not None
+
+
+def _opens_s3(tok: Tok) -> bool:
+    n = tok.norm
+    if len(n) > 70:
+        return False
+    if "勾稽关系" in n or n == "申请人情况":
+        return True
+    key = tok.tag[3:] if tok.tag and tok.tag.startswith("s3:") else (s3_row(tok.text) if tok.tag is None else None)
+    return key == "received_new"
+
+
+def _opens_s4(tok: Tok) -> bool:
+    return tok.norm in _S4_ANCHORS

@@ -1,0 +1,296 @@
+"""Read the three tables (§二 blocks, §三 rows, §四 row) from the tokens of their sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..model import Cell, ParseWarning
+from ..template import S3_COLUMNS, label_of, s2_blocks, s4_keys
+from ..values import parse_value
+from .labels import caption_block, s2_row, s3_row
+from .segment import segment
+from .tokens import Tok
+
+S2_MARKERS = {
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "其他对外管理服务事项",
+             "第二十条第(九)项", "政府集中采购", "采购总金额"),
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "行政规范性文件"),
+}
+MONEY = {"s2.art20_9.central_procurement.amount", "s2.art20_8.admin_fees.amount_wan_yuan"}
+SIGNED_COLS = {"items_change"}
+
+
+@dataclass
+class Sink:
+    """What the readers produce: cells found, warnings, version evidence."""
+
+    cells: dict[str, Cell] = field(default_factory=dict)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+    def warn(self, code: str, zh: str, en: str, section: str, row: str | None = None,
+             column: str | None = None) -> None:
+        self.warnings.append(ParseWarning(code, zh, en, section, row, column))
+
+
+# ----------------------------------------------------------------------------- collecting a row's values
+
+
+def collect(toks: list[Tok], i: int) -> list[Tok]:
+    """The value tokens belonging to the label at ``toks[i]``.
+
+    A label inside a table row takes only that row's values. A label alone on
+    its line takes the values that follow (one cell per line), after at most
+    two short continuation lines of its own text; a table row reached that way
+    is taken whole and ends the collection.
+    """
+    lab = toks[i]
+    j = i + 1
+    if lab.in_row:
+        same = []
+        while j < len(toks) and toks[j].row == lab.row and toks[j].is_value:
+            same.append(toks[j])
+            j += 1
+        if same or (j < len(toks) and toks[j].row == lab.row):
+            return same
+    skipped = 0
+    while j < len(toks) and not toks[j].is_value and toks[j].tag is None and skipped < 2 \
+            and len(toks[j].norm) <= 30 and _continuation(toks[j]):
+        skipped += 1
+        j += 1
+    out: list[Tok] = []
+    while j < len(toks) and toks[j].is_value:
+        t = toks[j]
+        if t.in_row:
+            if out:
+                break  # loose values followed by a table row: that row is not this label's
+            while j < len(toks) and toks[j].row == t.row and toks[j].is_value:
+                out.append(toks[j])
+                j += 1
+            break
+        out.append(t)
+        j += 1
+    return out
+
+
+def _continuation(t: Tok) -> bool:
+    """A short line that continues a label (no label, no heading of its own)."""
+    return s3_row(t.text) is None and caption_block(t.text) is None
+
+
+def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[str] | None, str]:
+    """Exactly n cell texts for a row, or None and the reason."""
+    texts = [v.text for v in values]
+    glued = any(v.glued for v in values)
+    while len(texts) > n and texts and not texts[-1].strip(" \u00a0\u3000\t"):
+        texts.pop()  # trailing empty cells left by colspan
+    if glued:
+        got = segment([t.strip() for t in texts], n, check)
+        if got is not None:
+            return got, ""
+        return None, "ambiguous" if len(texts) <= n else "count"
+    if len(texts) == n:
+        return texts, ""
+    return None, "count"
+
+
+# ----------------------------------------------------------------------------- §二
+
+
+def s2_version(region_text: str) -> tuple[str, list[str]]:
+    found = {v: [m for m in marks if m in region_text] for v, marks in S2_MARKERS.items()}
+    # "行政规范性文件" contains "规范性文件": only the longer one is evidence.
+    n19, n21 = len(found["2019"]), len(found["2021"])
+    evidence = [f"s2:{m}" for v in ("2019", "2021") for m in found[v]]
+    if n19 and not n21:
+        return "2019", evidence
+    if n21 and not n19:
+        return "2021", evidence
+    if n19 and n21:
+        return ("2019" if n19 > n21 else "2021" if n21 > n19 else "mixed"), evidence
+    return "unknown", evidence
+
+
+def read_s2(toks: list[Tok], version: str, sink: Sink) -> None:
+    blocks = {b["key"]: b for b in s2_blocks(version)}
+    current: str | None = None
+    has_captions = any(_caption(t) for t in toks)
+    done: set[str] = set()
+    for i, tok in enumerate(toks):
+        cap = _caption(tok)
+        if cap is not None:
+            current = cap
+            continue
+        candidates = [current] if has_captions else list(blocks)
+        for block in candidates:
+            if block not in blocks:
+                continue
+            row = _s2_label(tok, block)
+            if row is None or f"{block}.{row}" in done:
+                continue
+            spec = blocks[block]
+            if row not in [r["key"] for r in spec["rows"]]:
+                sink.warn("s2.row_other_version", f"§二 行“{tok.text.strip()}”不属于{version}年版模板。",
+                          f"§2 row '{tok.text.strip()}' is not part of the {version} template.", "s2", row)
+                done.add(f"{block}.{row}")
+                continue
+            values = collect(toks, i)
+            if not values:
+                continue
+            done.add(f"{block}.{row}")
+            _assign_s2(block, row, spec, values, sink)
+            break
+
+
+def _caption(tok: Tok) -> str | None:
+    if tok.tag == "cap" or (tok.tag is None and len(tok.norm) <= 24):
+        return caption_block(tok.text)
+    return None
+
+
+def _s2_label(tok: Tok, block: str) -> str | None:
+    if tok.tag is not None:
+        if tok.tag.startswith(f"s2:{block}:"):
+            return tok.tag.split(":")[2]
+        return None
+    return s2_row(tok.text, block)
+
+
+def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink) -> None:
+    cols = [c["key"] for c in spec["columns"]]
+    texts, why = fit(values, len(cols))
+    keys = [f"s2.{block}.{row}.{c}" for c in cols]
+    if texts is None:
+        _unresolved(keys, values, why, "s2", row, sink)
+        return
+    for key, col, text in zip(keys, cols, texts, strict=True):
+        cell = parse_value(text, money=key in MONEY, signed=col in SIGNED_COLS)
+        if key == "s2.art20_8.admin_fees.amount_wan_yuan" and cell.st == "ok":
+            cell = Cell(cell.v, cell.raw, cell.st, unit="万元")
+        elif key == "s2.art20_8.admin_fees.amount_wan_yuan" and cell.unit not in (None, "万元"):
+            cell = Cell(None, cell.raw, "text", note="unit differs from the printed 万元")
+        sink.cells[key] = _noted(cell, values)
+
+
+def _noted(cell: Cell, values: list[Tok]) -> Cell:
+    if any(v.glued for v in values) and cell.st == "ok":
+        raw_run = " ".join(v.text for v in values)
+        return Cell(cell.v, cell.raw, cell.st, cell.unit, note=f"split from run-together digits '{raw_run}'")
+    return cell
+
+
+def _unresolved(keys: list[str], values: list[Tok], why: str, section: str, row: str, sink: Sink) -> None:
+    raw = " ".join(v.text.strip() for v in values)
+    n = len(keys)
+    if why == "ambiguous":
+        note = f"digits run together ('{raw}'); no unique split into {n} cells"
+        zh = f"{section} 行 {label_of(keys[0]).rsplit(' ', 1)[0] if section == 's2' else row}：数字连在一起（“{raw}”），无法唯一拆分为 {n} 个单元格，未读取。"
+    else:
+        note = f"row has {len(values)} values, expected {n} ('{raw}')"
+        zh = f"{section} 行 {row}：有 {len(values)} 个值，应为 {n} 个（“{raw}”），未读取。"
+    for key in keys:
+        sink.cells[key] = Cell(v=None, raw=raw, st="text", note=note)
+    sink.warn(f"{section}.row_unresolved", zh, f"{section} row {row}: {note}; left unresolved.", section, row)
+
+
+# ----------------------------------------------------------------------------- §三
+
+
+def _s3_check(vals: list) -> bool:
+    return abs(vals[6] - sum(vals[:6])) < 1e-9
+
+
+def read_s3(toks: list[Tok], sink: Sink) -> dict:
+    """Read §三 rows; returns facts for version detection."""
+    facts = {"other_values": None, "v2021_rows": False, "seen_total": False}
+    started = False
+    in_other = False
+    done: set[str] = set()
+    for i, tok in enumerate(toks):
+        key = _s3_label(tok, started, in_other)
+        if key is None:
+            continue
+        if key == "@other":
+            in_other = True
+        elif not key.startswith("@") and not key.startswith("outcome.other."):
+            in_other = False if key != "outcome.total" else in_other
+        if key == "outcome.total":
+            in_other = False
+            facts["seen_total"] = True
+        started = True
+        if key in ("outcome.other.no_correction", "outcome.other.fee_unpaid", "outcome.other.other"):
+            facts["v2021_rows"] = True
+        if key in done:
+            continue
+        if key == "@other":
+            values = collect(toks, i)
+            if values:
+                done.add(key)
+                facts["other_values"] = (i, values)
+            continue
+        if key.startswith("@"):
+            continue
+        values = collect(toks, i)
+        if not values:
+            continue
+        done.add(key)
+        assign_s3(key, values, sink)
+    return facts
+
+
+def _s3_label(tok: Tok, started: bool, in_other: bool) -> str | None:
+    if tok.tag is not None:
+        return tok.tag[3:] if tok.tag.startswith("s3:") else None
+    key = s3_row(tok.text)
+    if key is None:
+        return None
+    bare = tok.norm in ("其他", "其它", "总计", "合计")
+    if bare and not started:
+        return None  # header words before the first row label
+    if key == "outcome.other.other" and not in_other:
+        return None
+    return key
+
+
+def assign_s3(row: str, values: list[Tok], sink: Sink) -> None:
+    keys = [f"s3.{row}.{c}" for c in S3_COLUMNS]
+    texts, why = fit(values, 7, _s3_check)
+    if texts is None:
+        _unresolved(keys, values, why, "s3", row, sink)
+        return
+    for key, text in zip(keys, texts, strict=True):
+        sink.cells[key] = _noted(parse_value(text), values)
+
+
+# ----------------------------------------------------------------------------- §四
+
+
+def _s4_check(vals: list) -> bool:
+    return all(abs(vals[g + 4] - sum(vals[g:g + 4])) < 1e-9 for g in (0, 5, 10))
+
+
+def read_s4(toks: list[Tok], sink: Sink) -> None:
+    keys = list(s4_keys())
+    runs: list[list[Tok]] = []
+    cur: list[Tok] = []
+    for t in toks:
+        if t.is_value:
+            cur.append(t)
+            continue
+        if cur:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    runs = [r for r in runs if any(not t.is_blank for t in r)]
+    if not runs:
+        sink.warn("s4.not_found", "未找到§四表格的数值。", "No values found for the §4 table.", "s4")
+        return
+    values = runs[0]
+    texts, why = fit(values, 15, _s4_check)
+    if texts is None:
+        _unresolved(keys, values, why, "s4", "s4", sink)
+        return
+    for key, text in zip(keys, texts, strict=True):
+        sink.cells[key] = _noted(parse_value(text), values)

@@ -1,0 +1,112 @@
+"""Turn a Document (tables and/or paragraphs) into one stream of tokens.
+
+A token is one cell of a table row, one line of text, or a piece of a line of
+running text that was cut at known labels. Tokens of one table row share a
+``row`` id and have ``in_row`` set, so a row's values are never taken from the
+next row. Value pieces cut out of running text are ``glued``: their digits may
+have run together and may be split, but only when the split is provably unique.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from ..errors import ParseError
+from ..model import Document, Paragraph, Table
+from ..values import clean, parse_value
+from .labels import find_labels, norm
+
+# A run of value-looking pieces at the start of the text following a label.
+_VALUE_RUN = re.compile(r"^[ \t]*((?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/])(?:[ \t]+(?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/]))*)")
+
+
+@dataclass
+class Tok:
+    text: str  # raw text (cells: as extracted; running text: NFKC)
+    row: int
+    in_row: bool = False  # one cell of a multi-cell row (table row / pipe line)
+    tag: str | None = None  # label tag found in running text, e.g. "s3:outcome.granted", "h:s2_proactive"
+    glued: bool = False  # a value piece cut out of running text
+    _norm: str | None = None
+
+    @property
+    def norm(self) -> str:
+        if self._norm is None:
+            self._norm = norm(self.text)
+        return self._norm
+
+    @property
+    def is_value(self) -> bool:
+        if self.tag is not None:
+            return False
+        return parse_value(self.text, money=True, signed=True).st != "text"
+
+    @property
+    def is_blank(self) -> bool:
+        return not clean(self.text)
+
+
+def tokenize(doc: Document, deadline: float) -> list[Tok]:
+    toks: list[Tok] = []
+    row = 0
+    for block in doc.blocks:
+        if time.monotonic() > deadline:
+            raise ParseError("timeout", "解析超时。", "Parsing took too long.")
+        if isinstance(block, Table):
+            for grid_row in block.rows:
+                row += 1
+                cells = [c.text for c in grid_row if c.origin]
+                multi = len(cells) > 1
+                for text in cells:
+                    toks.append(Tok(text=text, row=row, in_row=multi))
+        elif isinstance(block, Paragraph):
+            for line in block.text.split("\n"):
+                row += 1
+                toks.extend(_line_tokens(line, row))
+    return toks
+
+
+def _line_tokens(line: str, row: int) -> list[Tok]:
+    if not clean(line):
+        # Padding-only (NBSP) lines are empty cells in flattened tables; plain empty lines are separators.
+        return [Tok(text=line, row=row)] if ("\u00a0" in line or "\u3000" in line) else []
+    text = unicodedata.normalize("NFKC", line)
+    hits = find_labels(text)
+    if not hits:
+        return _plain_line(line, row)
+    out: list[Tok] = []
+    pos = 0
+    for start, end, tag in hits:
+        if start > pos:
+            out.extend(_between(text[pos:start], row))
+        out.append(Tok(text=text[start:end], row=row, tag=tag))
+        pos = end
+    if pos < len(text):
+        out.extend(_between(text[pos:], row))
+    return out
+
+
+def _plain_line(line: str, row: int) -> list[Tok]:
+    """A line without labels: one cell, or several numbers separated by spaces (PDF value rows)."""
+    parts = line.split()
+    if len(parts) > 1 and all(parse_value(p, money=True, signed=True).st == "ok" for p in parts):
+        return [Tok(text=p, row=row, in_row=True) for p in parts]
+    return [Tok(text=line, row=row)]
+
+
+def _between(piece: str, row: int) -> list[Tok]:
+    """Text between two labels of running text: leading values, then whatever is left."""
+    m = _VALUE_RUN.match(piece)
+    if not m:
+        return [Tok(text=piece, row=row)] if piece.strip() else []
+    run, rest = m.group(1), piece[m.end():]
+    if rest and not rest[0].isspace() and rest.strip():
+        # Digits glued to prose ("共69条") are prose, not table cells.
+        return [Tok(text=piece, row=row)]
+    out = [Tok(text=p, row=row, glued=True) for p in run.split()]
+    if rest.strip():
+        out.append(Tok(text=rest, row=row))
+    return out
