@@ -1,0 +1,756 @@
+"""PDF extractor on pypdfium2: rebuild paragraphs and table grids from glyph positions.
+
+Why geometry and not ``get_text_range()``: PDFium's text order breaks table
+cells apart (a wrapped label comes out one character per line, a row's values
+interleave with the next row's label). Office-made PDFs (Word, WPS,
+LibreOffice) draw cell borders as thin path objects, so:
+
+1. ruling lines (thin paths) are collected per page and grouped into tables;
+2. the distinct x and y positions of the lines give a fine grid; a missing
+   border between two neighbouring grid cells means they are one merged cell
+   (colspan/rowspan);
+3. every glyph is dropped into the grid cell that contains its centre;
+4. a table that ends at the bottom of a page and restarts at the top of the
+   next one with the same outer width is one table: its parts are stacked,
+   a repeated header is dropped, and a label cell split by the page break is
+   joined again;
+5. glyphs outside tables become lines, then paragraphs (short last line or an
+   indented first line ends a paragraph); page numbers and repeated running
+   headers/footers are dropped.
+
+Pages are loaded and closed one at a time so memory stays flat for big files.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ..errors import ParseError
+from ..model import Block, Document, GridCell, Paragraph, Table
+
+_THIN = 2.5  # pt: a path this thin in one direction is a ruling line
+_SNAP = 2.0  # pt: line positions closer than this are the same grid line
+_MARGIN_ZONE = 0.075  # fraction of page height at top/bottom where running headers/footers live
+_PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–\s]*$")
+_HEADING_START = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
+_NUMERIC = re.compile(r"^[\s+\-−.,，0-9%元万]*$")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+def _msg_corrupt(detail: str) -> ParseError:
+    return ParseError(
+        "corrupt",
+        "PDF 文件已损坏或不完整，无法读取。请重新导出或重新下载后再上传。",
+        f"The PDF file is damaged or incomplete and cannot be read ({detail}). Export or download it again "
+        "and re-upload.",
+    )
+
+
+SCANNED = ParseError(
+    "scanned_pdf",
+    "扫描件，暂不支持：该 PDF 没有文字层（可能是扫描或拍照生成的），无法可靠读取数字。请上传原始的 Word/网页版本或带文字层的 PDF。",
+    "Scanned document, not supported yet: this PDF has no text layer (it was probably scanned or photographed), "
+    "so its numbers cannot be read reliably. Upload the original Word/web version or a PDF with a text layer.",
+)
+ENCRYPTED = ParseError(
+    "encrypted",
+    "该 PDF 已加密（需要密码才能打开），无法读取。请上传未加密的版本。",
+    "This PDF is encrypted (it needs a password to open) and cannot be read. Upload an unencrypted version.",
+)
+
+
+# --------------------------------------------------------------------------- fast foreign calls
+# The hot loops make thousands of foreign calls. pypdfium2's prototypes return typed
+# pointers (a Python object per call) and check argument types; the same C functions
+# re-declared on plain addresses cost about a third less per call.
+
+
+def _fast(name: str, restype, *argtypes):
+    fn = getattr(pdfium_c, name)
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_VP, _INT = ctypes.c_void_p, ctypes.c_int
+_get_object = _fast("FPDFPage_GetObject", _VP, _VP, _INT)
+_object_type = _fast("FPDFPageObj_GetType", _INT, _VP)
+_loose_box = _fast("FPDFText_GetLooseCharBox", _INT, _VP, _INT, _VP)  # (textpage, index, FS_RECTF*)
+
+
+def _addr(handle) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+# --------------------------------------------------------------------------- page-level data
+
+
+# A glyph: (char, x0, x1, y0 bottom, y1 top) in PDF space (y grows upwards). Tuples, not objects:
+# a report has thousands of glyphs and this is the hot path.
+_Char = tuple[str, float, float, float, float]
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    height: float
+    page: int
+
+
+@dataclass
+class _TablePart:
+    """One page's piece of a table: its ruling lines and the glyphs inside."""
+
+    page: int
+    h: list[tuple[float, float, float]]  # (y, x0, x1)
+    v: list[tuple[float, float, float]]  # (x, y0, y1)
+    left: float
+    right: float
+    top: float
+    bottom: float
+    chars: list[_Char] = field(default_factory=list)
+
+
+@dataclass
+class _Page:
+    items: list[tuple[float, object]]  # (top y, _Line | _TablePart) in reading order
+    height: float
+    scanned: bool  # whether ruling lines were looked for
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def extract(data: bytes, filename: str) -> Document:
+    # PDFium repairs a truncated file silently and reads what is left; a report with its
+    # tail cut off would then look complete, so a missing end marker is treated as damage.
+    if b"%%EOF" not in data[-2048:]:
+        raise _msg_corrupt("no %%EOF end marker")
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD or "password" in str(e).lower():
+            raise ENCRYPTED from e
+        raise _msg_corrupt(str(e)) from e
+    try:
+        meta = _metadata(pdf)
+        pages: list[_Page] = []
+        n_chars = 0
+        for i in range(len(pdf)):
+            p, n = _load(pdf, i, force=False)
+            if (pages and not pages[-1].scanned and p.items and isinstance(p.items[0][1], _TablePart)):
+                # This page opens with a table: the previous page, which looked like prose only,
+                # may hold the table's first row (a lone caption row has no tabular look).
+                pages[-1], _ = _load(pdf, i - 1, force=True)
+            pages.append(p)
+            n_chars += n
+    finally:
+        pdf.close()
+    if n_chars == 0:
+        raise SCANNED
+    _drop_running_lines(pages)
+    blocks = _assemble(pages)
+    return Document(blocks=tuple(blocks), source_format="pdf", meta_title=meta[0], meta_date=meta[1])
+
+
+def _metadata(pdf: pdfium.PdfDocument) -> tuple[str | None, str | None]:
+    try:
+        md = pdf.get_metadata_dict(skip_empty=True)
+    except Exception:  # noqa: BLE001 - metadata is optional
+        return None, None
+    title = (md.get("Title") or "").strip() or None
+    m = re.match(r"D:(\d{4})(\d{2})(\d{2})", md.get("CreationDate") or "")
+    date = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+    return title, date
+
+
+# --------------------------------------------------------------------------- one page
+
+
+def _load(pdf: pdfium.PdfDocument, i: int, force: bool) -> tuple[_Page, int]:
+    try:
+        page = pdf[i]
+    except pdfium.PdfiumError as e:
+        raise _msg_corrupt(f"page {i + 1}: {e}") from e
+    try:
+        return _read_page(page, i, force)
+    finally:
+        page.close()
+
+
+def _read_page(page: pdfium.PdfPage, index: int, force: bool) -> tuple[_Page, int]:
+    height = page.get_height()
+    textpage = page.get_textpage()
+    try:
+        lines, n_chars, scanned = _text(page, textpage, index, force)
+    finally:
+        textpage.close()
+    parts = [t for t in lines if isinstance(t, _TablePart)]
+    items: list[tuple[float, object]] = [(ln.top, ln) for ln in lines if isinstance(ln, _Line)]
+    items.extend((t.top, t) for t in parts if t.chars)
+    items.sort(key=lambda it: -it[0])  # top of page first
+    return _Page(items=items, height=height, scanned=scanned), n_chars
+
+
+_LINE = re.compile(r"[^\r\n]+")
+# PDFium puts spaces between CJK text and digits ("2019 年") where the file has none.
+_CJK_SPACE = re.compile(r" +(?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) +")
+
+
+def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
+          force: bool) -> tuple[list, int, bool]:
+    """Prose lines of the page and its table parts (glyphs inside a table go to that part).
+
+    Glyph boxes and page objects cost a foreign call each, so: prose lines (the bulk of a
+    report) are taken from PDFium's own line breaks with the boxes of their first and last
+    glyph only; ruling lines are looked for only on pages whose lines look tabular; and
+    glyph-by-glyph positions are fetched just for lines that touch a table.
+    """
+    tp = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(tp)
+    if n <= 0:
+        return [], 0, True
+    text = textpage.get_text_range()
+    if len(text) != n:  # characters outside the BMP: rebuild an index-aligned string
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, i)) for i in range(n))
+    rect = pdfium_c.FS_RECTF()
+    box = pdfium_c.FPDFText_GetLooseCharBox
+
+    # Pass 1: one entry per PDFium line, with the boxes of its first and last glyph.
+    spans: list[tuple[int, int, str, float, float, float, float, float, float]] = []
+    n_chars = 0
+    for m in _LINE.finditer(text):
+        seg = m.group()
+        stripped = seg.strip()
+        if not stripped:
+            continue
+        n_chars += len(stripped)
+        first = m.start() + (len(seg) - len(seg.lstrip()))
+        last = m.start() + len(seg.rstrip()) - 1
+        box(tp, first, rect)
+        x0, top0, bot0 = rect.left, rect.top, rect.bottom
+        box(tp, last, rect)
+        spans.append((first, last, stripped, x0, rect.right, top0, bot0, rect.top, rect.bottom))
+    if not spans:
+        return [], 0, True
+
+    scanned = force or _looks_tabular(spans)
+    parts = _table_parts(*_rulings(page), page_no) if scanned else []
+
+    def in_table(x: float, y: float) -> bool:
+        return any(t.left - 1 <= x <= t.right + 1 and t.bottom - 1 <= y <= t.top + 1 for t in parts)
+
+    # Pass 2: prose lines as they are; lines touching a table glyph by glyph.
+    lines: list = []
+    loose: list[_Char] = []
+    wanted: list[int] = []  # indices of glyphs whose own box is needed
+    for first, last, stripped, x0, x1, top0, bot0, top1, bot1 in spans:
+        if parts and (in_table(x0 + 0.5, (top0 + bot0) / 2) or in_table(x1 - 0.5, (top1 + bot1) / 2)):
+            wanted.extend(i for i in range(first, last + 1) if not text[i].isspace())
+            continue
+        lines.append(_Line(text=_CJK_SPACE.sub("", stripped), x0=x0, x1=x1, top=max(top0, top1),
+                           bottom=min(bot0, bot1), height=top0 - bot0, page=page_no))
+    if wanted:
+        # All boxes written into one buffer by address, then read back in bulk.
+        buf = (ctypes.c_float * (4 * len(wanted)))()
+        base, tpa = ctypes.addressof(buf), _addr(tp)
+        for k, i in enumerate(wanted):
+            _loose_box(tpa, i, base + 16 * k)
+        f = list(buf)  # FS_RECTF: left, top, right, bottom
+        loose = list(zip([text[i] for i in wanted], f[0::4], f[2::4], f[3::4], f[1::4], strict=True))
+    if loose:
+        prose: list[_Char] = []
+        for c in loose:
+            cx, cy = (c[1] + c[2]) / 2, (c[3] + c[4]) / 2
+            for t in parts:
+                if t.left - 1 <= cx <= t.right + 1 and t.bottom - 1 <= cy <= t.top + 1:
+                    t.chars.append(c)
+                    break
+            else:
+                prose.append(c)
+        if prose:
+            lines.extend(_lines(prose, page_no))
+    lines.extend(parts)
+    return lines, n_chars, scanned
+
+
+def _looks_tabular(spans) -> bool:
+    """Cheap test on line boxes: could this page hold a table?
+
+    A table shows as a line with wide gaps (values in separate cells on one baseline) or
+    as two lines side by side (cells wrapped independently). Running prose shows neither,
+    so its page objects need not be scanned for ruling lines.
+    """
+    level: list[tuple[float, float, float, float]] = []
+    for _, _, stripped, x0, x1, top0, bot0, _, _ in spans:
+        h = max(top0 - bot0, 1.0)
+        glyphs = len(stripped) - stripped.count(" ")
+        if x1 - x0 > 1.6 * glyphs * h + 2 * h:
+            return True
+        level.append((top0, bot0, x0, x1))
+    level.sort(reverse=True)
+    for (t0, b0, a0, a1), (t1, b1, c0, c1) in zip(level, level[1:], strict=False):
+        overlap = min(t0, t1) - max(b0, b1)
+        if overlap > 0.5 * min(t0 - b0, t1 - b1) and (c0 >= a1 or a0 >= c1):
+            return True
+    return False
+
+
+def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments."""
+    h: list[tuple[float, float, float]] = []
+    v: list[tuple[float, float, float]] = []
+    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    bounds = pdfium_c.FPDFPageObj_GetBounds
+    path = pdfium_c.FPDF_PAGEOBJ_PATH
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    raw = page.raw  # the bare handle: the wrapper costs a property call per foreign call
+    addr = _addr(raw)
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        o = _get_object(addr, i)
+        if _object_type(o) != path:
+            continue
+        obj = ctypes.cast(o, pdfium_c.FPDF_PAGEOBJECT)
+        bounds(obj, l, b, r, t)
+        w, ht = r.value - l.value, t.value - b.value
+        if ht <= _THIN and w > _THIN:
+            h.append(((b.value + t.value) / 2, l.value, r.value))
+        elif w <= _THIN and ht > _THIN:
+            v.append(((l.value + r.value) / 2, b.value, t.value))
+        elif w > _THIN and ht > _THIN and pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):
+            # A stroked rectangle is a cell's four borders; a filled-only one is cell or text
+            # shading (LibreOffice paints white backgrounds too) and says nothing about borders.
+            pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
+            if not stroke.value:
+                continue
+            h.append((t.value, l.value, r.value))
+            h.append((b.value, l.value, r.value))
+            v.append((l.value, b.value, t.value))
+            v.append((r.value, b.value, t.value))
+    return h, v
+
+
+def _connected(h, v):
+    """Keep only segments whose both ends meet a perpendicular segment.
+
+    Cell borders run from one border to the next; text underlines and rules under
+    headings end in mid-air and must not split cells.
+    """
+    tol = _THIN + 0.5
+
+    def keep(segs, others):
+        if not others:
+            return []
+        others = sorted(others)
+        keys = [o[0] for o in others]
+
+        def meets(pos: float, at: float) -> bool:
+            lo = bisect_right(keys, pos - tol - 0.001)
+            for k in range(lo, len(others)):
+                o = others[k]
+                if o[0] > pos + tol:
+                    return False
+                if o[1] - tol <= at <= o[2] + tol:
+                    return True
+            return False
+
+        return [s for s in segs if meets(s[1], s[0]) and meets(s[2], s[0])]
+
+    h2 = keep(h, v)
+    return h2, keep(v, h2)
+
+
+def _table_parts(h, v, page: int) -> list[_TablePart]:
+    """Group ruling lines that touch each other into tables (union-find over crossings)."""
+    if len(h) < 2 or len(v) < 2:
+        return []
+    h, v = _connected(h, v)
+    if len(h) < 2 or len(v) < 2:
+        return []
+    parent = list(range(len(h) + len(v)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    nh = len(h)
+    hs = sorted(range(nh), key=lambda i: h[i][0])
+    hy = [h[i][0] for i in hs]
+    for j, (x, y0, y1) in enumerate(v):
+        # Only horizontal lines within the vertical line's extent can touch it.
+        lo = bisect_right(hy, y0 - _SNAP - 0.001)
+        hi = bisect_right(hy, y1 + _SNAP)
+        for k in range(lo, hi):
+            i = hs[k]
+            _, x0, x1 = h[i]
+            if x0 - _SNAP <= x <= x1 + _SNAP:
+                ra, rb = find(i), find(nh + j)
+                if ra != rb:
+                    parent[ra] = rb
+    groups: dict[int, tuple[list, list]] = {}
+    for i, seg in enumerate(h):
+        groups.setdefault(find(i), ([], []))[0].append(seg)
+    for j, seg in enumerate(v):
+        groups.setdefault(find(nh + j), ([], []))[1].append(seg)
+    parts = []
+    for hh, vv in groups.values():
+        if len(_snap([s[0] for s in vv])) < 2 or len(_snap([s[0] for s in hh])) < 2:
+            continue
+        parts.append(_TablePart(
+            page=page, h=hh, v=vv,
+            left=min(s[1] for s in hh), right=max(s[2] for s in hh),
+            top=max(s[2] for s in vv), bottom=min(s[1] for s in vv),
+        ))
+    return parts
+
+
+def _snap(values: list[float]) -> list[float]:
+    """Distinct positions, merging those closer than _SNAP (their mean is kept)."""
+    out: list[float] = []
+    group: list[float] = []
+    for x in sorted(values):
+        if group and x - group[-1] > _SNAP:
+            out.append(sum(group) / len(group))
+            group = []
+        group.append(x)
+    if group:
+        out.append(sum(group) / len(group))
+    return out
+
+
+# --------------------------------------------------------------------------- prose lines
+
+
+def _join_line(chars: list[_Char]) -> str:
+    """Glyphs of one visual line, left to right, with a space where the gap is wide."""
+    chars.sort(key=lambda c: c[1])
+    parts = [chars[0][0]]
+    prev = chars[0]
+    for c in chars[1:]:
+        # Loose boxes have the font's full height, so the previous glyph's height is the font size.
+        if c[1] - prev[2] > 0.45 * (prev[4] - prev[3]):
+            parts.append(" ")
+        parts.append(c[0])
+        prev = c
+    return "".join(parts)
+
+
+def _group_lines(chars: list[_Char], in_order: bool = False) -> list[list[_Char]]:
+    """Glyphs into visual lines by vertical centre, top line first.
+
+    ``in_order``: the glyphs are in content-stream order (prose), so a line is a run of
+    glyphs whose centres stay level; this avoids a sort. Table cells are sorted instead.
+    """
+    rows: list[list[_Char]] = []
+    centre = 0.0
+    seq = chars if in_order else sorted(chars, key=lambda c: -(c[3] + c[4]))
+    for c in seq:
+        cy = (c[3] + c[4]) / 2
+        if rows and abs(centre - cy) <= (c[4] - c[3]) * 0.5:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+            centre = cy
+    if in_order:
+        rows.sort(key=lambda r: -(r[0][3] + r[0][4]))
+    return rows
+
+
+def _lines(chars: list[_Char], page: int) -> list[_Line]:
+    out = []
+    for row in _group_lines(chars, in_order=True):
+        text = _join_line(row)
+        heights = sorted(c[4] - c[3] for c in row)
+        out.append(_Line(text=text, x0=row[0][1], x1=max(c[2] for c in row),
+                         top=max(c[4] for c in row), bottom=min(c[3] for c in row),
+                         height=heights[len(heights) // 2], page=page))
+    return out
+
+
+def _drop_running_lines(pages: list[_Page]) -> None:
+    """Remove page numbers and running headers/footers (text in the margin zones repeated across pages)."""
+    if not pages:
+        return
+
+    def zone(ln: _Line, height: float) -> bool:
+        return ln.top > height * (1 - _MARGIN_ZONE) or ln.bottom < height * _MARGIN_ZONE
+
+    seen: dict[str, int] = {}
+    for p in pages:
+        for _, it in p.items:
+            if isinstance(it, _Line) and zone(it, p.height):
+                key = re.sub(r"\d+", "#", it.text)
+                seen[key] = seen.get(key, 0) + 1
+    repeated = {k for k, n in seen.items() if len(pages) >= 2 and n >= max(2, len(pages) // 2)}
+    for p in pages:
+        p.items = [
+            (y, it) for y, it in p.items
+            if not (isinstance(it, _Line) and zone(it, p.height)
+                    and (_PAGE_NO.match(it.text) or re.sub(r"\d+", "#", it.text) in repeated))
+        ]
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _assemble(pages: list[_Page]) -> list[Block]:
+    """Pages' items into blocks: paragraphs from lines, tables merged across page breaks."""
+    seq: list[object] = [it for p in pages for _, it in p.items]
+    # Column margins for paragraph breaks, judged over all prose lines.
+    lines = [it for it in seq if isinstance(it, _Line)]
+    left = _mode([round(ln.x0) for ln in lines]) if lines else 0.0
+    right = max((ln.x1 for ln in lines), default=0.0)
+
+    blocks: list[Block] = []
+    para: list[_Line] = []
+    run: list[_TablePart] = []
+
+    def flush_para() -> None:
+        if para:
+            blocks.append(Paragraph(_para_text(para)))
+            para.clear()
+
+    def flush_table() -> None:
+        if run:
+            table = _build_table(run)
+            if len(table.rows) == 1 and len(table.rows[0]) == 1:
+                # A frame around one piece of text (a boxed heading or note) is prose, not a table.
+                if table.rows[0][0].text:
+                    blocks.append(Paragraph(table.rows[0][0].text))
+            elif table.rows:
+                blocks.append(table)
+            run.clear()
+
+    for it in seq:
+        if isinstance(it, _TablePart):
+            flush_para()
+            if run and not _continues(run[-1], it):
+                flush_table()
+            run.append(it)
+            continue
+        flush_table()
+        ln = it
+        if para and _starts_paragraph(para[-1], ln, left, right):
+            flush_para()
+        para.append(ln)
+    flush_para()
+    flush_table()
+    return blocks
+
+
+def _mode(values: list[int]) -> float:
+    counts: dict[int, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return float(max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0])
+
+
+def _starts_paragraph(prev: _Line, ln: _Line, left: float, right: float) -> bool:
+    size = max(ln.height, prev.height, 1.0)
+    if prev.page == ln.page and prev.bottom - ln.top > 1.5 * size:
+        return True  # a blank line between them
+    if abs(ln.height - prev.height) > 0.25 * size:
+        return True  # a heading in another font size
+    if prev.x1 < right - 2.0 * size:
+        return True  # the previous line stopped short: it ended its paragraph
+    if _HEADING_START.match(ln.text):
+        return True
+    indented = ln.x0 > left + 1.0 * size
+    centred = abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 0.6 * size
+    return indented and not centred
+
+
+def _para_text(lines: list[_Line]) -> str:
+    out = lines[0].text
+    for ln in lines[1:]:
+        # A wrapped Chinese line continues without a space; wrapped Latin words need one.
+        sep = " " if _ASCII_WORD.match(out[-1:]) and _ASCII_WORD.match(ln.text[:1]) else ""
+        out += sep + ln.text
+    return out
+
+
+def _continues(a: _TablePart, b: _TablePart) -> bool:
+    """Whether ``b`` (first thing on a later page) continues table ``a`` (last thing on its page).
+
+    Same left edge is required; the right edge may differ when one side is a lone caption
+    row (LibreOffice draws a table's colspan captions narrower than its body).
+    """
+    if b.page != a.page + 1 or abs(a.left - b.left) > 3 * _SNAP:
+        return False
+    if abs(a.right - b.right) <= 3 * _SNAP:
+        return True
+    return min(_n_rows(a), _n_rows(b)) == 1
+
+
+def _n_rows(part: _TablePart) -> int:
+    return len(_snap([s[0] for s in part.h])) - 1
+
+
+# --------------------------------------------------------------------------- table grids
+
+
+def _build_table(parts: list[_TablePart]) -> Table:
+    xs = _snap([s[0] for p in parts for s in p.v])
+    grids = [_part_grid(p, xs) for p in parts]
+    # Stack the parts. Group ids are made unique per part.
+    ids: list[list[tuple[int, int]]] = []
+    texts: dict[tuple[int, int], str] = {}
+    for k, (gid_rows, gtexts) in enumerate(grids):
+        part_rows = [[(k, g) for g in row] for row in gid_rows]
+        for g, t in gtexts.items():
+            texts[(k, g)] = t
+        if ids and part_rows:
+            part_rows = _drop_repeated_header(ids, part_rows, texts)
+            _join_split_cells(ids, part_rows, texts)
+        ids.extend(part_rows)
+    # Fold grid columns that no part uses as a border (every row continues the previous column).
+    if ids:
+        keep = [j for j in range(len(ids[0])) if j == 0 or any(row[j] != row[j - 1] for row in ids)]
+        ids = [[row[j] for j in keep] for row in ids]
+        ids = [row for i, row in enumerate(ids) if i == 0 or row != ids[i - 1]]
+    rows: list[tuple[GridCell, ...]] = []
+    seen: set[tuple[int, int]] = set()
+    for row in ids:
+        out = []
+        for g in row:
+            out.append(GridCell(texts[g], origin=g not in seen))
+            seen.add(g)
+        rows.append(tuple(out))
+    return Table(rows=tuple(rows))
+
+
+def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict[int, str]]:
+    """Fine grid of one table part: group id per position (merged cells share an id) and each group's text."""
+    ys = sorted(_snap([s[0] for s in part.h]), reverse=True)  # top first
+    nr, nc = len(ys) - 1, len(xs) - 1
+    if nr < 1 or nc < 1:
+        return [], {}
+
+    # Index the segments by the grid line they lie on, so each border test looks at a few segments only.
+    v_at: dict[int, list[tuple[float, float]]] = {}
+    for sx, y0, y1 in part.v:
+        i = _nearest(xs, sx)
+        if i is not None:
+            v_at.setdefault(i, []).append((y0, y1))
+    h_at: dict[int, list[tuple[float, float]]] = {}
+    for sy, x0, x1 in part.h:
+        i = _nearest(ys, sy)
+        if i is not None:
+            h_at.setdefault(i, []).append((x0, x1))
+
+    def covered(segs: list[tuple[float, float]] | None, a: float, b: float) -> bool:
+        mid = (a + b) / 2
+        return bool(segs) and any(lo - _SNAP <= mid <= hi + _SNAP for lo, hi in segs)
+
+    parent = list(range(nr * nc))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the top-left position stays the root
+
+    # Grid lines outside this part (from a wider part of the same table) are no borders here:
+    # the part's edge cells stretch over them.
+    outside = [xs[c] <= part.left + _SNAP or xs[c] >= part.right - _SNAP for c in range(len(xs))]
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and (outside[c + 1] or not covered(v_at.get(c + 1), ys[r + 1], ys[r])):
+                union(r * nc + c, r * nc + c + 1)
+            if r + 1 < nr and not covered(h_at.get(r + 1), xs[c], xs[c + 1]):
+                union(r * nc + c, (r + 1) * nc + c)
+    gid = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
+    # A grid line that only exists elsewhere in the table yields a row (or column) made entirely of
+    # cells continued from the previous one; it is not a row of the source, so fold it away.
+    gid = [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
+
+    neg_ys = [-y for y in ys]
+    members: dict[int, list[_Char]] = {}
+    for ch in part.chars:
+        c = bisect_right(xs, (ch[1] + ch[2]) / 2) - 1
+        r = bisect_right(neg_ys, -(ch[3] + ch[4]) / 2) - 1
+        if 0 <= r < nr and 0 <= c < nc:
+            members.setdefault(gid[r][c], []).append(ch)
+    texts = {g: _cell_text(members.get(g, [])) for row in gid for g in row}
+    return gid, texts
+
+
+def _nearest(grid: list[float], x: float) -> int | None:
+    """Index of the grid line within _SNAP of ``x`` (``grid`` sorted either way), or None."""
+    best, dist = None, _SNAP + 0.001
+    for i, g in enumerate(grid):
+        d = abs(g - x)
+        if d < dist:
+            best, dist = i, d
+    return best
+
+
+def _cell_text(chars: list[_Char]) -> str:
+    if not chars:
+        return ""
+    lines = [_CJK_SPACE.sub("", _join_line(row)) for row in _group_lines(chars)]
+    out = lines[0]
+    for ln in lines[1:]:
+        # Soft wraps inside a cell: "（三）不\n予公开", "75394432.5\n2元" must read as one string.
+        sep = " " if _ASCII_WORD.match(out[-1:]) and _ASCII_WORD.match(ln[:1]) and not (
+            out[-1:].isdigit() or ln[:1].isdigit()) else ""
+        out += sep + ln
+    return out
+
+
+def _row_texts(row: list[tuple[int, int]], texts: dict) -> tuple[str, ...]:
+    return tuple(texts[g] for g in row)
+
+
+def _drop_repeated_header(done: list[list], part_rows: list[list], texts: dict) -> list[list]:
+    """Word and LibreOffice can repeat a table's header rows on each page; keep them once."""
+    k = 0
+    while (k < len(part_rows) and k < len(done)
+           and _row_texts(part_rows[k], texts) == _row_texts(done[k], texts)
+           and any(texts[g] and not _NUMERIC.match(texts[g]) for g in part_rows[k])):
+        k += 1
+    return part_rows[k:]
+
+
+def _join_split_cells(done: list[list], part_rows: list[list], texts: dict) -> None:
+    """Rejoin cells that the page break cut in two (text above the break, nothing below).
+
+    A label cell spanning rows across the break is rejoined on its own. Value cells are
+    rejoined only when the whole first row after the break is empty, i.e. the break cut
+    one row in two; otherwise an empty cell there is a real blank value.
+    """
+    if not part_rows or not done:
+        return
+    above, below = done[-1], part_rows[0]
+    fragment = all(not texts[g] for g in below)
+    for c, g in enumerate(below):
+        a = above[c]
+        if texts[g] or not texts[a] or (_NUMERIC.match(texts[a]) and not fragment):
+            continue
+        # Same horizontal extent on both sides of the break, else it is a different cell.
+        if _extent(above, a) != _extent(below, g):
+            continue
+        for row in part_rows:
+            for j, x in enumerate(row):
+                if x == g:
+                    row[j] = a
+
+
+def _extent(row: list, g) -> tuple[int, int]:
+    cols = [j for j, x in enumerate(row) if x == g]
+    return cols[0], cols[-1]
