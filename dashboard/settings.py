@@ -121,6 +121,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
 # plotly.js is served from the installed plotly package: the dashboard works on an intranet
 # with no internet, and the JS always matches the Python library that builds the figures.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", str(Path(plotly.__file__).parent / "package_data"))]
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {

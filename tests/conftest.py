@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
-SEED = SHARED / "seed-report.txt"
+from tests.paths import SEED
 
 
 @pytest.fixture
@@ -37,4 +32,18 @@ def alice_client(client, alice):
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    # On the real stacks the worker process reads the files: keep the shared DATA_DIR/media.
+    if settings.TEST_STACK == "unit":
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Integration and browser tests need a real stack; on the unit stack they are skipped, saying why."""
+    from django.conf import settings
+
+    stack = getattr(settings, "TEST_STACK", "unit")
+    for item in items:
+        if stack == "unit" and ("integration" in item.keywords or "browser" in item.keywords):
+            item.add_marker(pytest.mark.skip(reason="needs TEST_STACK=postgres or embedded (see scripts/test)"))
+        if stack == "embedded" and "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="browser tests run on the postgres stack"))

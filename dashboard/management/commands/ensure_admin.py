@@ -1,0 +1,28 @@
+"""Create the first administrator with a random one-time password, printed once.
+
+There is no default password anywhere: if an administrator exists, nothing happens.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create an administrator with a random password if none exists, and print the password once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username, **options):
+        User = get_user_model()
+        if User.objects.filter(is_superuser=True).exists():
+            self.stdout.write("an administrator already exists; log in with the password printed when it was created")
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(username=username, password=password, email="")
+        self.stdout.write(self.style.SUCCESS(f"administrator created — user: {username}  password: {password}"))
+        self.stdout.write("this password is shown only now; change it after the first login (/admin/password_change/)")
