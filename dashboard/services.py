@@ -231,3 +231,33 @@ def report_place(*, report: Report, organisation: Organisation, year: int) -> Re
     report_refresh_current(organisation_id=old_org, year=old_year)
     report_refresh_current(organisation_id=organisation.pk, year=year)
     return report
+
+
+@transaction.atomic
+def organisation_merge(*, source: Organisation, target: Organisation) -> int:
+    """Fold a duplicate organisation into another: its reports, children and names move over.
+
+    The source row stays (merged_into = target) so links and audit history still resolve.
+    Returns the number of reports moved.
+    """
+    if source.pk == target.pk:
+        raise ValueError("cannot merge an organisation into itself")
+    if target.merged_into_id:
+        raise ValueError("the target has itself been merged; merge into its successor instead")
+    years = set(Report.objects.filter(organisation=source).values_list("year", flat=True))
+    moved = Report.objects.filter(organisation=source).update(organisation=target)
+    Organisation.objects.filter(parent=source).update(parent=target)
+    for field in ("province", "city", "county"):
+        Organisation.objects.filter(**{field: source}).update(**{field: target})
+    names = [n for n in [source.full_name, *source.aliases] if n and n != target.full_name]
+    target.aliases = sorted(set(target.aliases) | set(names))
+    if not target.code and source.code:
+        code, source.code = source.code, None
+        source.save(update_fields=["code"])
+        target.code = code
+    target.save(update_fields=["aliases", "code"])
+    source.merged_into = target
+    source.save(update_fields=["merged_into"])
+    for year in years:
+        report_refresh_current(organisation_id=target.pk, year=year)
+    return moved

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.models import CellCorrection, CheckResult, Organisation, Report
+from dashboard.services import organisation_merge
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "level", "kind", "code", "parent", "merged_into")
+    list_filter = ("level", "kind")
+    search_fields = ("name", "full_name", "code")
+    raw_id_fields = ("parent", "province", "city", "county", "merged_into")
+    actions = ["merge_into_first"]
+
+    @admin.action(description=_("合并所选单位（并入代码最完整、最早创建的一个）"))
+    def merge_into_first(self, request, queryset):
+        orgs = sorted(queryset.filter(merged_into__isnull=True), key=lambda o: (o.code is None, o.created))
+        if len(orgs) < 2:
+            self.message_user(request, _("请至少选择两个未合并的单位。"), messages.WARNING)
+            return
+        target, moved = orgs[0], 0
+        for source in orgs[1:]:
+            moved += organisation_merge(source=source, target=target)
+        self.message_user(request, _("已并入“%(t)s”，移动报告 %(n)d 份。") % {"t": target, "n": moved})
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "organisation", "year", "version", "status", "is_current", "checks_failed", "created")
+    list_filter = ("status", "version", "year", "is_current")
+    search_fields = ("agency_name", "title", "organisation__full_name")
+    raw_id_fields = ("organisation", "upload")
+    readonly_fields = ("cells", "checks", "warnings", "derived", "parser_version")
+
+
+@admin.register(CheckResult)
+class CheckResultAdmin(admin.ModelAdmin):
+    list_display = ("check_id", "report", "severity", "ok", "review")
+    list_filter = ("severity", "review")
+    raw_id_fields = ("report", "reviewed_by")
+
+
+@admin.register(CellCorrection)
+class CellCorrectionAdmin(admin.ModelAdmin):
+    """Read-only: the correction history is an audit trail."""
+
+    list_display = ("report", "key", "old", "new", "user", "created")
+    readonly_fields = ("report", "key", "old", "new", "reason", "user", "created")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
