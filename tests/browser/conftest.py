@@ -28,7 +28,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is not installed: run scripts/setup --browser")
+        pytest.fail("Debian's chromium is not installed: run scripts/setup --test")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
