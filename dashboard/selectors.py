@@ -1,0 +1,278 @@
+"""Reads for the dashboard: peer groups, rankings, time series, coverage.
+
+Every selector returns an annotated queryset (or plain rows built from one); the
+views, tables and charts only display them. A ranking is one query over the peer
+group's organisations joined twice to ``Report`` (this year, comparison year)
+through the ``(organisation, year, is_current)`` index, so its cost grows
+linearly with the size of the peer group and never reads the cell JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Abs, NullIf, Rank, RowNumber
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.metrics import METRICS, Metric
+from dashboard.models import CellCorrection, Organisation, Report
+
+Level = Organisation.Level
+Kind = Organisation.Kind
+
+# Peer-group kinds offered in the filters (query-string value -> organisation filter).
+KINDS: dict[str, tuple[str, dict]] = {
+    "xiangzhen": (_("乡镇"), {"level": Level.TOWNSHIP, "kind__in": [Kind.XIANG, Kind.ZHEN, Kind.ETHNIC_XIANG, Kind.SUMU]}),
+    "jiedao": (_("街道"), {"level": Level.TOWNSHIP, "kind": Kind.JIEDAO}),
+    "department": (_("县级部门"), {"level": Level.DEPARTMENT}),
+    "county": (_("县级政府"), {"level": Level.COUNTY}),
+}
+UNIT_LEVELS = (Level.TOWNSHIP, Level.DEPARTMENT)
+SCOPE_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY)
+
+# Rank groups, in display order. Only group RANKED gets a rank.
+RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT = 0, 1, 2, 3, 4
+
+
+# ------------------------------------------------------------------ organisations
+def organisation_get(*, public_id) -> Organisation:
+    return Organisation.objects.select_related("parent", "province", "city", "county").get(public_id=public_id)
+
+
+def scope_choices(*, scope: Organisation | None) -> QuerySet[Organisation]:
+    """Scopes worth offering next to the current one: provinces, the current province's cities,
+    the current city's counties (a cascade, so the list stays short at national scale)."""
+    q = Q(level=Level.PROVINCE)
+    if scope is not None:
+        province_id = scope.pk if scope.level == Level.PROVINCE else scope.province_id
+        city_id = scope.pk if scope.level == Level.CITY else scope.city_id
+        if province_id:
+            q |= Q(level=Level.CITY, province_id=province_id)
+        if city_id:
+            q |= Q(level=Level.COUNTY, city_id=city_id)
+    return Organisation.objects.filter(q).order_by("level", "code", "name")
+
+
+def peer_group(*, scope: Organisation | None = None, kind: str | None = None) -> QuerySet[Organisation]:
+    """All units of a county, city or province (or the whole country), optionally of one kind."""
+    qs = Organisation.objects.filter(merged_into__isnull=True)
+    qs = qs.filter(**KINDS[kind][1]) if kind in KINDS else qs.filter(level__in=UNIT_LEVELS)
+    if scope is not None:
+        if scope.level == Level.PROVINCE:
+            qs = qs.filter(province=scope)
+        elif scope.level == Level.CITY:
+            qs = qs.filter(city=scope)
+        elif scope.level == Level.COUNTY:
+            qs = qs.filter(county=scope)
+        else:
+            qs = qs.filter(parent=scope)
+    return qs
+
+
+def year_range() -> list[int]:
+    """Report years present (min..max of current reports; two index look-ups)."""
+    agg = Report.objects.filter(is_current=True, year__isnull=False).aggregate(lo=Min("year"), hi=Max("year"))
+    if agg["lo"] is None:
+        return []
+    return list(range(agg["hi"], agg["lo"] - 1, -1))
+
+
+# ------------------------------------------------------------------ ranking
+def ranking_rows(
+    *,
+    metric: Metric,
+    year: int,
+    scope: Organisation | None = None,
+    kind: str | None = None,
+    compare_year: int | None = None,
+) -> QuerySet[Organisation]:
+    """The peer group with this year's and the comparison year's figures, unranked."""
+    compare_year = compare_year or year - 1
+    vf = metric.version_field or "version"
+    qs = peer_group(scope=scope, kind=kind).annotate(
+        cur=FilteredRelation("reports", condition=Q(reports__year=year, reports__is_current=True)),
+        prev=FilteredRelation("reports", condition=Q(reports__year=compare_year, reports__is_current=True)),
+    )
+    qs = qs.annotate(
+        report_id=F("cur__id"),
+        report_public_id=F("cur__public_id"),
+        prev_report_id=F("prev__id"),
+        status=F("cur__status"),
+        version=F(f"cur__{vf}"),
+        value=metric.expression("cur__"),
+        denom=metric.denominator_expression("cur__"),
+        prev_value=metric.expression("prev__"),
+        comparable=metric.comparable_expression("cur", "prev"),
+        corrected=Exists(CellCorrection.objects.filter(report_id=OuterRef("cur__id"))),
+    )
+    groups = [When(report_id__isnull=True, then=Value(NO_REPORT))]
+    if metric.versions != frozenset({"2019", "2021"}) and metric.version_field:
+        groups.append(When(~Q(version__in=sorted(metric.versions)), then=Value(NOT_APPLICABLE)))
+    groups.append(When(value__isnull=False, then=Value(RANKED)))
+    if metric.is_rate:
+        groups.append(When(denom=0, then=Value(EMPTY)))
+    return qs.annotate(
+        rank_group=Case(*groups, default=Value(INCOMPLETE), output_field=IntegerField()),
+        change_abs=Case(When(comparable=True, then=F("value") - F("prev_value"))),
+        change_rel=Case(
+            When(comparable=True, then=(F("value") - F("prev_value")) / NullIf(Abs(F("prev_value")), 0.0))
+        ),
+    )
+
+
+def ranking_for(
+    *,
+    metric: Metric,
+    year: int,
+    scope: Organisation | None = None,
+    kind: str | None = None,
+    compare_year: int | None = None,
+) -> QuerySet[Organisation]:
+    """Every unit of the peer group with the metric for ``year``, its competition rank (ties
+    share a rank: 1, 2, 2, 4) inside its rank group, and the change since ``compare_year``.
+
+    Annotations: report_public_id, value, denom, prev_value, comparable, change_abs,
+    change_rel, rank_group, rank, rank_from_bottom, status, version, corrected.
+    """
+    qs = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
+    value_order = F("value").asc() if metric.higher_is_better is False else F("value").desc()
+    value_reverse = F("value").desc() if metric.higher_is_better is False else F("value").asc()
+    return qs.annotate(
+        rank=Window(Rank(), partition_by=[F("rank_group")], order_by=value_order),
+        # Position from the bottom, for the "bottom N" half of the chart.
+        rank_from_bottom=Window(RowNumber(), partition_by=[F("rank_group")], order_by=[value_reverse, F("name").desc()]),
+    ).order_by("rank_group", "rank", "name")
+
+
+def ranking_extremes(ranking: QuerySet[Organisation], *, n: int) -> list[dict]:
+    """Plain rows for the chart: the whole ranked group when small, else its top and bottom n."""
+    rows = ranking.filter(rank_group=RANKED).filter(Q(rank__lte=n) | Q(rank_from_bottom__lte=n))
+    return list(rows.values("public_id", "name", "value", "denom", "rank", "rank_from_bottom"))
+
+
+def ranking_group_counts(rows: QuerySet[Organisation]) -> dict[int, int]:
+    """How many units of ``ranking_rows(...)`` fall in each rank group."""
+    plain = rows.order_by().values("rank_group").annotate(n=Count("id")).values_list("rank_group", "n")
+    counts = {g: 0 for g in (RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT)}
+    counts.update(dict(plain))
+    return counts
+
+
+def changes_for(
+    *,
+    metric: Metric,
+    year: int,
+    compare_year: int,
+    scope: Organisation | None = None,
+    kind: str | None = None,
+    n: int = 10,
+) -> tuple[list[dict], list[dict]]:
+    """(most improved, most declined) between ``compare_year`` and ``year``; only comparable pairs.
+    For metrics where neither direction is better: (largest increases, largest decreases)."""
+    qs = (
+        ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
+        .filter(comparable=True, change_abs__isnull=False)
+        .values("public_id", "name", "value", "prev_value", "change_abs", "change_rel", "denom")
+    )
+    up = list(qs.filter(change_abs__gt=0).order_by("-change_abs", "name")[:n])
+    down = list(qs.filter(change_abs__lt=0).order_by("change_abs", "name")[:n])
+    return (down, up) if metric.higher_is_better is False else (up, down)
+
+
+# ------------------------------------------------------------------ time series
+def series_for(
+    *,
+    metric: Metric,
+    years: Sequence[int],
+    scope: Organisation | None = None,
+    kind: str | None = None,
+    public_ids: Iterable | None = None,
+) -> QuerySet[Report]:
+    """(unit, year, value, denominator, version) for the peer group's current reports."""
+    vf = metric.version_field or "version"
+    units = peer_group(scope=scope, kind=kind)
+    if public_ids is not None:
+        units = units.filter(public_id__in=list(public_ids))
+    return (
+        Report.objects.filter(is_current=True, year__in=list(years), organisation__in=units)
+        .annotate(value=metric.expression(""), denom=metric.denominator_expression(""), tversion=F(vf))
+        .values("organisation_id", "organisation__public_id", "organisation__name", "year", "value", "denom", "tversion")
+        .order_by("organisation__name", "year")
+    )
+
+
+def organisation_trend(*, organisation: Organisation) -> QuerySet[Report]:
+    """The organisation's current report per year, with every metric annotated as ``m_<id>``."""
+    return (
+        Report.objects.filter(organisation=organisation, is_current=True)
+        .annotate(**{f"m_{m.id}": m.expression("") for m in METRICS})
+        .annotate(**{f"d_{m.id}": m.denominator_expression("") for m in METRICS if m.is_rate})
+        .order_by("year")
+    )
+
+
+def organisation_reports(*, organisation: Organisation) -> QuerySet[Report]:
+    """Every report of the organisation, current and superseded, newest first."""
+    return (
+        Report.objects.filter(organisation=organisation)
+        .select_related("upload")
+        .prefetch_related("check_results", "corrections")
+        .order_by("-year", "-is_current", "-created")
+    )
+
+
+# ------------------------------------------------------------------ coverage
+def coverage_summary(*, scope: Organisation | None, kind: str | None, years: Sequence[int]) -> list[dict]:
+    """Per year: units in the peer group, units with a report, without one, needing review."""
+    units = peer_group(scope=scope, kind=kind)
+    total = units.count()
+    per_year = {
+        row["year"]: row
+        for row in Report.objects.filter(is_current=True, year__in=list(years), organisation__in=units)
+        .values("year")
+        .annotate(
+            reported=Count("id"),
+            needs_review=Count("id", filter=Q(status=Report.Status.NEEDS_REVIEW)),
+            verified=Count("id", filter=Q(status=Report.Status.VERIFIED)),
+            failing=Count("id", filter=Q(checks_failed__gt=0)),
+        )
+        .order_by()
+    }
+    out = []
+    for year in years:
+        row = per_year.get(year, {"reported": 0, "needs_review": 0, "verified": 0, "failing": 0})
+        out.append({"year": year, "units": total, "missing": total - row["reported"], **{
+            k: row[k] for k in ("reported", "needs_review", "verified", "failing")}})
+    return out
+
+
+def coverage_for(
+    *, scope: Organisation | None, kind: str | None, years: Sequence[int], missing_year: int | None = None
+) -> QuerySet[Organisation]:
+    """Units of the peer group, each annotated ``y<year>`` = status of its current report (or None).
+    ``missing_year`` keeps only units without a current report for that year."""
+    qs = peer_group(scope=scope, kind=kind).select_related("county")
+    for year in years:
+        qs = qs.annotate(**{f"y{year}": Subquery(
+            Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True).values("status")[:1]
+        )})
+    if missing_year:
+        qs = qs.filter(~Exists(Report.objects.filter(organisation=OuterRef("pk"), year=missing_year, is_current=True)))
+    return qs.order_by("county__name", "kind", "name")
