@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .model import Cell
 
@@ -23,14 +24,21 @@ _NUM = re.compile(
 MONEY_UNITS = ("万元", "元")
 
 
+_PAD_TABLE = str.maketrans("", "", _PAD)
+
+
 def clean(raw: str) -> str:
     """The cell text without padding and with full-width forms folded (NFKC)."""
-    text = unicodedata.normalize("NFKC", raw)
-    return "".join(ch for ch in text if ch not in _PAD)
+    return unicodedata.normalize("NFKC", raw).translate(_PAD_TABLE)
 
 
 def parse_value(raw: str | None, *, money: bool = False, signed: bool = False) -> Cell:
     """Classify one cell: ok (numeric), blank, dash, none_word or text."""
+    return _parse_value(raw, money, signed)
+
+
+@lru_cache(maxsize=8192)
+def _parse_value(raw: str | None, money: bool, signed: bool) -> Cell:  # Cells are frozen: safe to share
     if raw is None:
         return Cell(v=None, raw=None, st="missing")
     text = clean(raw)
@@ -62,12 +70,10 @@ def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
+@lru_cache(maxsize=8192)
 def is_value_text(raw: str) -> bool:
-    """True when a token can stand in a value cell (number, blank, dash, 无)."""
-    return parse_value(raw, money=True, signed=True).st != "text" or _is_money_count(raw)
-
-
-def _is_money_count(raw: str) -> bool:
-    text = clean(raw)
-    m = _NUM.fullmatch(text)
-    return bool(m and m.group("unit"))
+    """True when a text can stand in a value cell: a number (money or count), blank, dash or 无."""
+    if len(raw) > 80:
+        return False  # prose; no cell value is this long, even padded
+    return (parse_value(raw, money=True, signed=True).st != "text"
+            or parse_value(raw, money=False, signed=True).st != "text")

@@ -8,6 +8,7 @@ every canonical key filled (missing ones say why) → identities → warnings.
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from ..checks import run_checks, value_of
 from ..errors import ParseError
@@ -129,13 +130,18 @@ def _derived(cells: dict[str, Cell], s3v: str) -> dict[str, dict]:
     if s3v == "2021":
         groups["other"] = "sum of 3 sub-rows"
     for group, how in groups.items():
-        prefix = f"s3.outcome.{group}."
         for col in S3_COLUMNS:
-            keys = [k for k in cells if k.startswith(prefix) and k.endswith("." + col) and ".sum." not in k]
+            keys = _group_keys(s3v, group, col)
             vals = [value_of(cells[k]) for k in keys]
             if keys and all(v is not None for v in vals):
                 out[f"s3.outcome.{group}.sum.{col}"] = {"v": sum(vals), "from": how}
     return out
+
+
+@cache
+def _group_keys(version: str, group: str, col: str) -> tuple[str, ...]:
+    prefix = f"s3.outcome.{group}."
+    return tuple(k for k in s3_keys(version) if k.startswith(prefix) and k.endswith("." + col) and ".sum." not in k)
 
 
 def _section_text(toks: list, heading: str | None) -> str:

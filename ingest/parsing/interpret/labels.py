@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞]")
@@ -20,6 +20,7 @@ _ENUM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）]|[一二�
 _Q = "[\"'“”‘’]?"
 
 
+@lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """NFKC, no whitespace, no quote characters: the form labels are compared in."""
     return _QUOTES.sub("", _WS.sub("", unicodedata.normalize("NFKC", text)))
@@ -51,6 +52,7 @@ _HEADING_LOOSE = {
 }
 
 
+@lru_cache(maxsize=4096)
 def heading_of(text: str) -> str | None:
     n = norm(text)
     if len(n) > 40:
@@ -64,9 +66,11 @@ def heading_of(text: str) -> str | None:
 # ----------------------------------------------------------------------------- §二
 
 CAPTION = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]+|\d+)[)）]?项")
+_CAPTION_RUN = r"第二十条第[(（]?(?:[一二三四五六七八九十]+|\d+)[)）]?项"
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+@lru_cache(maxsize=4096)
 def caption_block(text: str) -> str | None:
     """'第二十条第（五）项' -> 'art20_5'."""
     m = CAPTION.search(unicodedata.normalize("NFKC", text))
@@ -102,6 +106,7 @@ def _s2_cell_rx(block: str) -> tuple[tuple[str, re.Pattern], ...]:
     return tuple((row, re.compile(rf"^{rx}(?:\(.*\))?$")) for row, rx in S2_ROWS[block])
 
 
+@lru_cache(maxsize=4096)
 def s2_row(text: str, block: str) -> str | None:
     n = strip_enum(norm(text))
     for row, rx in _s2_cell_rx(block):
@@ -152,6 +157,7 @@ S3_HEADER_WORDS = frozenset({"申请人情况", "自然人", "法人或其他组
                              "社会公益组织", "法律服务机构", "其他", "其它", "总计", "合计"})
 
 
+@lru_cache(maxsize=4096)
 def s3_row(text: str) -> str | None:
     """Classify a whole cell/line of §三. Context-dependent words (其他, 总计) are resolved by the caller."""
     n = norm(text)
@@ -171,31 +177,49 @@ def s3_row(text: str) -> str | None:
 S4_WORDS = r"行政复议|行政诉讼|未经复议直接起诉|复议后起诉|结果维持|结果纠正|其他结果|尚未审结|总计"
 
 
+def _expand(rx: str) -> list[str]:
+    """'(?:1[.、])?X' -> ['1[.、]X', 'X']: alternatives that each start with a literal character."""
+    m = re.match(r"^\(\?:([^()]*)\)\?(.*)$", rx)
+    if m:
+        return [m.group(1) + m.group(2), m.group(2)]
+    return [rx]
+
+
 @cache
-def _running_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+def _running_table() -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...]]:
+    """All official label forms as one alternation, most specific first.
+
+    Every alternative starts with a literal character and there are no groups
+    around them, so the regex engine can skip positions by their first
+    character (a large speed-up on long crawler lines). The engine takes the
+    first alternative that matches at the leftmost position, so longer forms
+    come before their parts; the tag is recovered by matching the hit again.
+    """
     pats: list[tuple[str, str]] = [(f"h:{k}", rx) for k, rx in _HEADINGS.items()]
-    pats.append(("cap", CAPTION.pattern))
+    pats.extend((f"s3:{key}", full) for key, _, full in S3_LABELS)
+    pats.append(("cap", _CAPTION_RUN))
     for block, rows in S2_ROWS.items():
-        for row, rx in rows:
-            pats.append((f"s2:{block}:{row}", rx))
-    for key, _, full in S3_LABELS:
-        pats.append((f"s3:{key}", full))
-    pats.append(("s4hdr", S4_WORDS))
-    return tuple((tag, re.compile(rx)) for tag, rx in pats)
+        pats.extend((f"s2:{block}:{row}", rx) for row, rx in rows)
+    pats.extend(("s4hdr", w) for w in S4_WORDS.split("|"))
+    alts = [alt for _, rx in pats for alt in _expand(rx)]
+    combined = re.compile("|".join(alts))
+    return combined, tuple((tag, re.compile(rx)) for tag, rx in pats)
 
 
 def find_labels(text: str) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, tag) of official labels in running text, leftmost-longest first."""
-    hits: list[tuple[int, int, str]] = []
-    for tag, rx in _running_patterns():
-        for m in rx.finditer(text):
-            if m.end() > m.start():
-                hits.append((m.start(), m.end(), tag))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    """Non-overlapping (start, end, tag) of official labels in running text, leftmost first."""
+    rx, _ = _running_table()
     out: list[tuple[int, int, str]] = []
-    end = -1
-    for h in hits:
-        if h[0] >= end:
-            out.append(h)
-            end = h[1]
+    for m in rx.finditer(text):
+        tag = _tag_of(m.group(0))
+        if tag is not None:
+            out.append((m.start(), m.end(), tag))
     return out
+
+
+@lru_cache(maxsize=2048)
+def _tag_of(hit: str) -> str | None:
+    for tag, one in _running_table()[1]:
+        if one.fullmatch(hit):
+            return tag
+    return None

@@ -28,9 +28,7 @@ def find_title(lines: list[str], meta_title: str | None) -> tuple[str | None, st
     # Titles broken over two lines (PDF conversions): try neighbours joined.
     candidates.extend(a.strip() + b.strip() for a, b in zip(lines, lines[1:], strict=False))
     for text in candidates:
-        t = unicodedata.normalize("NFKC", text).strip()
-        if len(t) > 200:
-            t = t[:200]
+        t = unicodedata.normalize("NFKC", text[:300]).strip()
         m = _TITLE_AGENCY_FIRST.search(t)
         if m and _NOT_AGENCY.search(m.group(1)):
             m = None
@@ -53,7 +51,7 @@ def find_period_year(text: str) -> int | None:
 
 def find_published(lines: list[str]) -> str | None:
     for line in lines:
-        m = _PUB.search(unicodedata.normalize("NFKC", line))
+        m = _PUB.search(unicodedata.normalize("NFKC", line[:2000]))
         if m:
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if 1 <= mo <= 12 and 1 <= d <= 31:

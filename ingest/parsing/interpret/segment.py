@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 _DIGITS = re.compile(r"\d+")
 MAX_STEPS = 200_000
@@ -20,30 +21,34 @@ class Ambiguous(Exception):
     pass
 
 
-def _splits(run: str, parts: int):
+@lru_cache(maxsize=4096)
+def _splits(run: str, parts: int) -> tuple[tuple[str, ...], ...]:
     """Ways to cut a digit string into exactly ``parts`` numbers without leading zeros."""
     if parts == 1:
-        if len(run) == 1 or run[0] != "0":
-            yield (run,)
-        return
+        return ((run,),) if len(run) == 1 or run[0] != "0" else ()
+    if len(run) < parts:
+        return ()
+    out: list[tuple[str, ...]] = []
     limit = 1 if run[0] == "0" else len(run) - parts + 1
     for i in range(1, limit + 1):
-        head = run[:i]
         for tail in _splits(run[i:], parts - 1):
-            yield (head, *tail)
+            out.append((run[:i], *tail))
+            if len(out) > MAX_STEPS:
+                raise Ambiguous
+    return tuple(out)
 
 
-def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool] | None = None
-            ) -> list[str] | None:
-    """Return the n cell texts if exactly one reading exists, else None.
+def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], bool] | None = None
+             ) -> list[list[str]] | None:
+    """Every reading of the pieces as n cells (numbers without leading zeros; non-digit pieces are atomic).
 
-    ``pieces`` are the whitespace-separated runs. Pieces that are not pure digit
-    strings (decimals, dashes) are atomic cells.
+    When ``check`` is given, readings that fail it are dropped unless none pass.
+    None when there are too many readings to enumerate.
     """
     atomic = [not _DIGITS.fullmatch(p) for p in pieces]
     extra = n - len(pieces)
     if extra < 0:
-        return None
+        return []
     candidates: list[list[str]] = []
     steps = 0
 
@@ -60,8 +65,7 @@ def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool
         if atomic[i]:
             rec(i + 1, left, acc + [p])
             return
-        max_more = min(left, len(p) - 1)
-        for more in range(0, max_more + 1):
+        for more in range(0, min(left, len(p) - 1) + 1):
             for cut in _splits(p, more + 1):
                 rec(i + 1, left - more, acc + list(cut))
 
@@ -69,12 +73,23 @@ def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool
         rec(0, extra, [])
     except Ambiguous:
         return None
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates or check is None:
+    if check is not None and len(candidates) > 1:
+        passing = [c for c in candidates if _passes(c, check)]
+        if passing:
+            return passing
+    return candidates
+
+
+def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool] | None = None
+            ) -> list[str | None] | None:
+    """The n cell texts, each one only where every consistent reading agrees on it (else None).
+
+    Returns None when no reading exists at all.
+    """
+    cands = readings(pieces, n, check)
+    if not cands:
         return None
-    passing = [c for c in candidates if _passes(c, check)]
-    return passing[0] if len(passing) == 1 else None
+    return [c[0] if all(x[k] == c[0] for x in cands) else None for k, c in enumerate(zip(*cands, strict=True))]
 
 
 def _passes(cells: list[str], check: Callable[[list[int | float]], bool]) -> bool:

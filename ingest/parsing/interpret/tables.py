@@ -79,8 +79,8 @@ def _continuation(t: Tok) -> bool:
     return s3_row(t.text) is None and caption_block(t.text) is None
 
 
-def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[str] | None, str]:
-    """Exactly n cell texts for a row, or None and the reason."""
+def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[str | None] | None, str]:
+    """n cell texts for a row (None for a cell no reading pins down), or None and the reason."""
     texts = [v.text for v in values]
     glued = any(v.glued for v in values)
     while len(texts) > n and texts and not texts[-1].strip(" \u00a0\u3000\t"):
@@ -88,7 +88,7 @@ def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[
     if glued:
         got = segment([t.strip() for t in texts], n, check)
         if got is not None:
-            return got, ""
+            return got, "ambiguous"
         return None, "ambiguous" if len(texts) <= n else "count"
     if len(texts) == n:
         return texts, ""
@@ -164,7 +164,10 @@ def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink) 
     if texts is None:
         _unresolved(keys, values, why, "s2", row, sink)
         return
+    _partly_unresolved(keys, texts, values, "s2", row, sink)
     for key, col, text in zip(keys, cols, texts, strict=True):
+        if text is None:
+            continue
         cell = parse_value(text, money=key in MONEY, signed=col in SIGNED_COLS)
         if key == "s2.art20_8.admin_fees.amount_wan_yuan" and cell.st == "ok":
             cell = Cell(cell.v, cell.raw, cell.st, unit="万元")
@@ -174,10 +177,27 @@ def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink) 
 
 
 def _noted(cell: Cell, values: list[Tok]) -> Cell:
-    if any(v.glued for v in values) and cell.st == "ok":
+    if cell.st == "ok" and any(v.glued for v in values):
         raw_run = " ".join(v.text for v in values)
         return Cell(cell.v, cell.raw, cell.st, cell.unit, note=f"split from run-together digits '{raw_run}'")
     return cell
+
+
+def _partly_unresolved(keys: list[str], texts: list[str | None], values: list[Tok], section: str, row: str,
+                       sink: Sink) -> None:
+    """Cells of a run-together row that no unique reading pins down: kept as text, with a warning."""
+    unknown = [k for k, t in zip(keys, texts, strict=True) if t is None]
+    if not unknown:
+        return
+    raw = " ".join(v.text.strip() for v in values)
+    note = f"digits run together ('{raw}'); this cell differs between the possible readings"
+    for key in unknown:
+        sink.cells[key] = Cell(v=None, raw=raw, st="text", note=note)
+    cols = ", ".join(k.rsplit(".", 1)[1] for k in unknown)
+    sink.warn(f"{section}.cells_ambiguous",
+              f"{section} 行 {row}：数字连在一起（“{raw}”），列 {cols} 有多种可能的拆分，未读取。",
+              f"{section} row {row}: digits run together ('{raw}'); columns {cols} have more than one possible "
+              "reading; left unresolved.", section, row, cols)
 
 
 def _unresolved(keys: list[str], values: list[Tok], why: str, section: str, row: str, sink: Sink) -> None:
@@ -254,13 +274,16 @@ def _s3_label(tok: Tok, started: bool, in_other: bool) -> str | None:
 
 
 def assign_s3(row: str, values: list[Tok], sink: Sink) -> None:
+    section = "s3"
     keys = [f"s3.{row}.{c}" for c in S3_COLUMNS]
     texts, why = fit(values, 7, _s3_check)
     if texts is None:
         _unresolved(keys, values, why, "s3", row, sink)
         return
+    _partly_unresolved(keys, texts, values, section, row, sink)
     for key, text in zip(keys, texts, strict=True):
-        sink.cells[key] = _noted(parse_value(text), values)
+        if text is not None:
+            sink.cells[key] = _noted(parse_value(text), values)
 
 
 # ----------------------------------------------------------------------------- §四
@@ -288,9 +311,12 @@ def read_s4(toks: list[Tok], sink: Sink) -> None:
         sink.warn("s4.not_found", "未找到§四表格的数值。", "No values found for the §4 table.", "s4")
         return
     values = runs[0]
+    section, row = "s4", "s4"
     texts, why = fit(values, 15, _s4_check)
     if texts is None:
         _unresolved(keys, values, why, "s4", "s4", sink)
         return
+    _partly_unresolved(keys, texts, values, section, row, sink)
     for key, text in zip(keys, texts, strict=True):
-        sink.cells[key] = _noted(parse_value(text), values)
+        if text is not None:
+            sink.cells[key] = _noted(parse_value(text), values)

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 
 from ..errors import ParseError
 from ..model import Document, Paragraph, Table
-from ..values import clean, parse_value
+from ..values import clean, is_value_text, parse_value
 from .labels import find_labels, norm
 
 # A run of value-looking pieces at the start of the text following a label.
 _VALUE_RUN = re.compile(r"^[ \t]*((?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/])(?:[ \t]+(?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/]))*)")
+
+
+_UNIT_AFTER = set("条件个项篇次人年月日号%％万千百亿余多元期批家户名位笔份岁天小")
 
 
 @dataclass
@@ -35,14 +38,15 @@ class Tok:
     @property
     def norm(self) -> str:
         if self._norm is None:
-            self._norm = norm(self.text)
+            # Long prose is never a label; its first 200 characters are enough for every test on it.
+            self._norm = norm(self.text if len(self.text) <= 200 else self.text[:200])
         return self._norm
 
     @property
     def is_value(self) -> bool:
         if self.tag is not None:
             return False
-        return parse_value(self.text, money=True, signed=True).st != "text"
+        return is_value_text(self.text)
 
     @property
     def is_blank(self) -> bool:
@@ -73,6 +77,8 @@ def _line_tokens(line: str, row: int) -> list[Tok]:
     if not clean(line):
         # Padding-only (NBSP) lines are empty cells in flattened tables; plain empty lines are separators.
         return [Tok(text=line, row=row)] if ("\u00a0" in line or "\u3000" in line) else []
+    if is_value_text(line):
+        return [Tok(text=line, row=row)]
     text = unicodedata.normalize("NFKC", line)
     hits = find_labels(text)
     if not hits:
@@ -103,8 +109,8 @@ def _between(piece: str, row: int) -> list[Tok]:
     if not m:
         return [Tok(text=piece, row=row)] if piece.strip() else []
     run, rest = m.group(1), piece[m.end():]
-    if rest and not rest[0].isspace() and rest.strip():
-        # Digits glued to prose ("共69条") are prose, not table cells.
+    if rest and rest[0] in _UNIT_AFTER:
+        # Digits glued to a unit or date ("共69条", "2020年") are prose, not table cells.
         return [Tok(text=piece, row=row)]
     out = [Tok(text=p, row=row, glued=True) for p in run.split()]
     if rest.strip():
