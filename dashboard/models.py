@@ -49,7 +49,6 @@ class Organisation(models.Model):
     province = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     city = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     county = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    aliases = models.JSONField(_("报告中出现过的名称"), default=list, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
@@ -80,6 +79,25 @@ class Organisation(models.Model):
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
+
+
+class OrganisationAlias(models.Model):
+    """A name a report used for an organisation, learned when it was placed (by the data or a person).
+
+    Exact lookups only: a new report with the same name goes to the same organisation without
+    asking again; a different spelling still waits for a person.
+    """
+
+    name = models.CharField(max_length=300, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="alias_rows")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Report(models.Model):

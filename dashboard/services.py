@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 
 from dashboard import figures
-from dashboard.models import CheckResult, Organisation, Report
+from dashboard.models import CheckResult, Organisation, OrganisationAlias, Report
 
 LEVEL_OF_KIND = {
     "省": Organisation.Level.PROVINCE,
@@ -68,8 +67,7 @@ def organisation_get_or_create_path(nodes: Sequence) -> Organisation:
                 city=ancestors.get("city"),
                 county=ancestors.get("county"),
             )
-        while org.merged_into_id:
-            org = org.merged_into
+        org = _successor(org)
         if org.level in ("province", "city", "county"):
             ancestors[org.level] = org
         parent = org
@@ -81,14 +79,12 @@ def organisation_place(*, agency_name: str | None) -> Placement:
     """Find or create the organisation a report names. Never guesses: ambiguous names wait for a person."""
     if not agency_name:
         return Placement(None, "报告中没有找到单位名称，请手工指定所属单位。")
-    known = (
-        Organisation.objects.filter(Q(full_name=agency_name) | Q(aliases__contains=[agency_name]))
-        if _json_contains_supported()
-        else Organisation.objects.filter(full_name=agency_name)
-    )
-    matches = [o for o in known.filter(merged_into__isnull=True)[:2]]
-    if len(matches) == 1:
-        return Placement(matches[0], "")
+    alias = OrganisationAlias.objects.select_related("organisation").filter(name=agency_name).first()
+    if alias is not None:
+        return Placement(_successor(alias.organisation), "")
+    known = list(Organisation.objects.filter(full_name=agency_name, merged_into__isnull=True)[:2])
+    if len(known) == 1:
+        return Placement(known[0], "")
 
     from dashboard import divisions
 
@@ -96,16 +92,20 @@ def organisation_place(*, agency_name: str | None) -> Placement:
     if resolution.status != "exact":
         return Placement(None, resolution.reason or f"无法确定“{agency_name}”属于哪个单位，请手工指定。")
     org = organisation_get_or_create_path(resolution.path)
-    if agency_name != org.full_name and agency_name not in org.aliases:
-        org.aliases = [*org.aliases, agency_name]
-        org.save(update_fields=["aliases"])
+    organisation_learn_name(organisation=org, name=agency_name)
     return Placement(org, "")
 
 
-def _json_contains_supported() -> bool:
-    from django.db import connection
+def organisation_learn_name(*, organisation: Organisation, name: str) -> None:
+    """Remember that reports call this organisation ``name`` (first placement wins)."""
+    if name and name != organisation.full_name:
+        OrganisationAlias.objects.get_or_create(name=name[:300], defaults={"organisation": organisation})
 
-    return connection.vendor == "postgresql"
+
+def _successor(org: Organisation) -> Organisation:
+    while org.merged_into_id:
+        org = org.merged_into
+    return org
 
 
 def report_status_for(*, organisation, year, checks_failed, cells_unresolved, version) -> tuple[str, list[str]]:
@@ -225,9 +225,7 @@ def report_place(*, report: Report, organisation: Organisation, year: int) -> Re
     report.status = status if report.status != Report.Status.VERIFIED else report.status
     report.review_reasons = reasons
     report.save()
-    if report.agency_name and report.agency_name != organisation.full_name and report.agency_name not in organisation.aliases:
-        organisation.aliases = [*organisation.aliases, report.agency_name]
-        organisation.save(update_fields=["aliases"])
+    organisation_learn_name(organisation=organisation, name=report.agency_name)
     report_refresh_current(organisation_id=old_org, year=old_year)
     report_refresh_current(organisation_id=organisation.pk, year=year)
     return report
@@ -249,13 +247,13 @@ def organisation_merge(*, source: Organisation, target: Organisation) -> int:
     Organisation.objects.filter(parent=source).update(parent=target)
     for field in ("province", "city", "county"):
         Organisation.objects.filter(**{field: source}).update(**{field: target})
-    names = [n for n in [source.full_name, *source.aliases] if n and n != target.full_name]
-    target.aliases = sorted(set(target.aliases) | set(names))
+    OrganisationAlias.objects.filter(organisation=source).update(organisation=target)
+    organisation_learn_name(organisation=target, name=source.full_name)
     if not target.code and source.code:
         code, source.code = source.code, None
         source.save(update_fields=["code"])
         target.code = code
-    target.save(update_fields=["aliases", "code"])
+        target.save(update_fields=["code"])
     source.merged_into = target
     source.save(update_fields=["merged_into"])
     for year in years:
