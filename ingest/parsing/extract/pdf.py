@@ -242,7 +242,7 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     if not spans:
         return [], 0, True
 
-    scanned = force or _looks_tabular(spans)
+    scanned = force or _looks_tabular(spans) or _wide_space(tp, text, spans)
     parts = _table_parts(*_rulings(page), page_no) if scanned else []
 
     def in_table(x: float, y: float) -> bool:
@@ -280,6 +280,32 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             lines.extend(_lines(prose, page_no))
     lines.extend(parts)
     return lines, n_chars, scanned
+
+
+def _wide_space(tp, text: str, spans) -> bool:
+    """Whether some line has a space as wide as a cell gap (tight tables have no other tell).
+
+    Only the glyphs beside PDFium's spaces are measured, a few calls per line.
+    """
+    rect = pdfium_c.FS_RECTF()
+    tpa = _addr(tp)
+    addr = ctypes.addressof(rect)
+    for first, last, stripped, _, _, top0, bot0, _, _ in spans:
+        if " " not in stripped:
+            continue
+        h = top0 - bot0
+        i = text.find(" ", first, last)
+        while i != -1:
+            _loose_box(tpa, i - 1, addr)
+            left = rect.right
+            j = i
+            while text[j] == " ":
+                j += 1
+            _loose_box(tpa, j, addr)
+            if rect.left - left >= 0.5 * h:
+                return True
+            i = text.find(" ", j, last)
+    return False
 
 
 def _looks_tabular(spans) -> bool:
