@@ -24,12 +24,12 @@ _NUM = re.compile(
 MONEY_UNITS = ("万元", "元")
 
 
-_PAD_TABLE = str.maketrans("", "", _PAD)
-
-
 def clean(raw: str) -> str:
-    """The cell text without padding and with full-width forms folded (NFKC)."""
-    return unicodedata.normalize("NFKC", raw).translate(_PAD_TABLE)
+    """The cell text without padding at either end, full-width forms folded (NFKC).
+
+    Inner whitespace is kept: "1 0" is two numbers that lost their cells, not ten.
+    """
+    return unicodedata.normalize("NFKC", raw).strip(_PAD)
 
 
 def parse_value(raw: str | None, *, money: bool = False, signed: bool = False) -> Cell:

@@ -39,8 +39,30 @@ def sniff(data: bytes, filename: str) -> str:
     return "text"
 
 
+def utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the bytes read as UTF-16 text without a BOM, else None.
+
+    ASCII characters (digits, newlines) put their NUL byte always on the same side in UTF-16,
+    while binary noise has NULs on both sides; CJK text alone has few NULs, so a handful suffices.
+    """
+    head = head[: len(head) // 2 * 2]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    units = len(head) // 2
+    if units < 8 or max(even, odd) < max(2, units // 100) or min(even, odd) > max(even, odd) // 8:
+        return None
+    codec = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = head.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t\u3000\xa0")
+    return codec if printable >= 0.97 * len(text) else None
+
+
 def _looks_binary(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM is text
+        return False
+    if utf16_without_bom(head):
         return False
     if head.count(b"\x00") > len(head) // 8:
         # UTF-16 without BOM has a NUL in every other byte of ASCII; let the text extractor decide.

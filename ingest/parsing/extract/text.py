@@ -59,17 +59,9 @@ def decode(data: bytes) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    head = data[:4096]
-    if len(head) < 4:
-        return None
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    half = len(head) // 2
-    # ASCII in UTF-16-LE has NUL in odd positions; CJK text has few NULs but decodes cleanly.
-    if odd > half // 3 and even < half // 10:
-        return "utf-16-le"
-    if even > half // 3 and odd < half // 10:
-        return "utf-16-be"
-    return None
+    from .sniff import utf16_without_bom
+
+    return utf16_without_bom(data[:4096])
 
 
 def is_pipe_row(line: str) -> bool:

@@ -65,6 +65,7 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
                   "s3", "outcome.other")
     read_s4(s4_toks, sink)
     _check_time(deadline)
+    _warn_absent_tables(sink)
 
     cells = _complete(sink, s2v, s3v)
     checks = run_checks(cells, s3v)
@@ -82,6 +83,16 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
         checks=tuple(checks), warnings=tuple(sink.warnings),
         stated_counts=tuple(meta.stated_counts(text["s1_overview"])), parser_version=parser_version,
     )
+
+
+def _warn_absent_tables(sink: Sink) -> None:
+    found = {k.split(".", 1)[0] for k in sink.cells}
+    names = {"s2": ("二、主动公开政府信息情况", "2 (proactive disclosure)"),
+             "s3": ("三、收到和处理政府信息公开申请情况", "3 (applications)")}
+    for section, (zh, en) in names.items():
+        if section not in found:
+            sink.warn(f"{section}.not_found", f"未找到“{zh}”表格中的数值，相应单元格均为 missing。",
+                      f"No values found for the table of section {en}; its cells are missing.", section)
 
 
 def _check_time(deadline: float) -> None:

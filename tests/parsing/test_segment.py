@@ -1,0 +1,59 @@
+"""Run-together digits are split only when every consistent reading agrees (no guessing)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.parsing.interpret.segment import segment
+
+
+def _row_check(v: list) -> bool:
+    return v[6] == sum(v[:6])
+
+
+def test_it_splits_the_crawler_example_uniquely() -> None:
+    assert segment(["230", "000023"], 7, _row_check) == ["23", "0", "0", "0", "0", "0", "23"]
+
+
+def test_it_splits_all_zero_runs() -> None:
+    assert segment(["0000000"], 7, _row_check) == ["0"] * 7
+    assert segment(["00", "0", "00", "0", "0", "0", "00", "0", "0", "0", "00"], 15) == ["0"] * 15
+
+
+def test_it_keeps_only_the_cells_all_readings_agree_on() -> None:
+    # 27|0|0|2|0|1|30 and 2|7|0|0|20|1|30 both satisfy the row sum: only the total is certain.
+    got = segment(["270020130"], 7, _row_check)
+    assert got is not None
+    assert got[6] == "30"
+    assert got[0] is None
+
+
+def test_it_refuses_leading_zeros_and_impossible_counts() -> None:
+    assert segment(["02"], 1) is None
+    assert segment(["1", "2", "3"], 2) is None
+
+
+def test_three_cells_without_a_constraint_stay_unknown() -> None:
+    assert segment(["898989"], 3) == [None, None, None]
+    assert segment(["000"], 3) == ["0", "0", "0"]
+    assert segment(["010"], 3) == ["0", "1", "0"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=120), min_size=6, max_size=6), st.data())
+def test_a_split_never_contradicts_the_true_row(six: list[int], data) -> None:
+    """GIVEN a true row whose total is the sum of six cells, glued at random cell borders,
+    THEN every cell the segmenter reads equals the true cell (it may leave cells unknown)."""
+    row = [str(x) for x in [*six, sum(six)]]
+    glue = data.draw(st.lists(st.booleans(), min_size=6, max_size=6))
+    pieces = [row[0]]
+    for text, g in zip(row[1:], glue, strict=True):
+        if g:
+            pieces[-1] += text
+        else:
+            pieces.append(text)
+    got = segment(pieces, 7, _row_check)
+    assert got is not None
+    for truth, read in zip(row, got, strict=True):
+        assert read is None or read == truth

@@ -1,0 +1,96 @@
+"""Plain text and markdown: encodings, one cell per line, pipe rows, crawler run-on lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.parsing import parse
+from tests.parsing.corpus_paths import SEED
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("codec", ["gb18030", "utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_it_reads_the_seed_in_other_encodings(codec: str) -> None:
+    r = parse(SEED_TEXT.encode(codec), "seed.txt")
+    assert r.agency == "定州市砖路镇"
+    assert r.cells["s2.art20_5.licensing.items_change"].v == 4
+    assert sum(c.st == "ok" for c in r.cells.values()) == 198
+
+
+def _pipe_report(s3_row: str = "| 一、本年新收政府信息公开申请数量 | 5 | 1 | 0 | 0 | 0 | 0 | 6 | |") -> str:
+    zeros = " | 0" * 7 + " |"
+    rows = ["二、上年结转政府信息公开申请数量", "(一)予以公开", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)",
+            "1.属于国家秘密", "(六)其他处理", "(七)总计", "四、结转下年度继续办理"]
+    return "\n".join([
+        "某某镇2020年政府信息公开工作年度报告",
+        "发布日期:2021年02月03日",
+        "一、总体情况",
+        "全年公开政府信息12条。",
+        "二、主动公开政府信息情况",
+        "第二十条第(一)项 | ||||",
+        "信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 | |",
+        "规章 | 0 | 0 | 0 | |",
+        "规范性文件 | 3 | 2 | 10 | |",
+        "三、收到和处理政府信息公开申请情况",
+        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||||",
+        s3_row,
+        *[f"| {r}{zeros}" for r in rows],
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议 | 行政诉讼",
+        "0 0 0 0 0 0 0 0 0 0 1 0 0 0 1",
+        "五、存在的主要问题及改进情况",
+        "无。",
+    ])
+
+
+def test_it_reads_pipe_rows_and_ignores_trailing_empty_cells() -> None:
+    r = parse(_pipe_report().encode(), "r.md")
+    assert r.agency == "某某镇" and r.report_year == 2020 and r.published_date == "2021-02-03"
+    assert [r.cells[f"s2.art20_1.normative_docs.{c}"].v for c in ("made", "published_new", "published_total")] \
+        == [3, 2, 10]
+    assert r.cells["s3.received_new.natural_person"].v == 5
+    assert r.cells["s3.received_new.total"].v == 6
+    # §四 as one line of 15 numbers (PDF-style), taken positionally.
+    assert r.cells["s4.lit_after_review.upheld"].v == 1 and r.cells["s4.lit_after_review.total"].v == 1
+    # Rows the text does not have are missing, with a reason.
+    assert r.cells["s3.outcome.denied.third_party.total"].st == "missing"
+    assert r.cells["s3.outcome.denied.third_party.total"].note
+
+
+def test_a_row_with_a_missing_value_is_left_unresolved_not_shifted() -> None:
+    r = parse(_pipe_report("| 一、本年新收政府信息公开申请数量 | 5 | 1 | 0 | 0 | 0 | 6 |").encode(), "r.md")
+    cells = [r.cells[f"s3.received_new.{c}"] for c in ("natural_person", "org_commercial", "total")]
+    assert all(c.st == "text" and c.v is None for c in cells)
+    assert any(w.section == "s3" and w.row == "received_new" for w in r.warnings)
+    # The next row keeps its own values.
+    assert r.cells["s3.carried_over_prev.total"].v == 0
+
+
+def test_crawler_text_with_run_together_digits_is_split_only_when_unique() -> None:
+    body = ("标题: 某某区2019年度政府信息公开工作年度报告\n发布时间: 2020-01-20 15:22\n==== 正文 ====\n"
+            "某某区2019年政府信息公开工作年度报告 一、总体情况全年公开信息25条。二、主动公开政府信息情况"
+            "第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章000规范性文件898989"
+            "三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+            "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+            "一、本年新收政府信息公开申请数量230 000023二、上年结转政府信息公开申请数量0000000"
+            "三、本年度办理结果（一）予以公开270020130（七）总计23 0 00 0 023四、结转下年度继续办理0 0 0 00 0 0"
+            "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+            "000000000000000 五、存在的主要问题及改进情况无。")
+    r = parse(body.encode(), "page.txt")
+    assert r.agency == "某某区" and r.report_year == 2019 and r.published_date == "2020-01-20"
+    assert [r.cells[f"s3.received_new.{c}"].v for c in ("natural_person", "org_commercial", "total")] == [23, 0, 23]
+    assert r.cells["s2.art20_1.regulations.made"].v == 0
+    # '898989' has many readings into 3 cells: nothing is read.
+    assert r.cells["s2.art20_1.normative_docs.made"].st == "text"
+    # '270020130': 27|0|0|2|0|1|30 and 2|7|0|0|20|1|30 both add up; only the total is certain.
+    assert r.cells["s3.outcome.granted.total"].v == 30
+    assert r.cells["s3.outcome.granted.natural_person"].st == "text"
+    assert any(w.code == "s3.cells_ambiguous" for w in r.warnings)
+    assert r.cells["s4.review.total"].v == 0
+
+
+def test_digits_glued_to_prose_are_not_values() -> None:
+    text = _pipe_report().replace("规范性文件 | 3 | 2 | 10 | |", "规范性文件共印发3件,")
+    r = parse(text.encode(), "r.txt")
+    assert r.cells["s2.art20_1.normative_docs.made"].st == "missing"
