@@ -73,7 +73,7 @@ def test_garbage_with_an_ole2_header_is_corrupt():
 def test_the_conversion_has_a_timeout(monkeypatch, tmp_path):
     """A converter that hangs is stopped and reported as a timeout, not waited for."""
     fake = tmp_path / "soffice"
-    fake.write_text("#!/bin/sh\nsleep 30\n")
+    fake.write_text("#!/bin/sh\nexec /bin/sleep 30\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(legacy, "TIMEOUT_S", 1)

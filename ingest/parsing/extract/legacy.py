@@ -8,7 +8,9 @@ so a pathological file cannot hold a worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -44,10 +46,15 @@ def extract(data: bytes, filename: str) -> Document:
         profile = Path(tmp) / "profile"
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(src)]
+        # Own session, so a timeout can kill LibreOffice's whole process group (oosplash + soffice.bin).
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "HOME": tmp}, start_new_session=True)
         try:
-            subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False,
-                           env={**os.environ, "HOME": tmp}, start_new_session=True)
+            proc.wait(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired as e:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
             raise ParseError(
                 "timeout",
                 f"旧版 Word 文件转换超时（超过 {TIMEOUT_S} 秒）。请另存为 .docx 后上传。",
