@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import django_filters
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from dashboard import metrics, selectors
@@ -75,7 +76,10 @@ class DashboardFilter(django_filters.FilterSet):
             if name not in self.uses:
                 del self.filters[name]
         self.years = selectors.year_range()
-        fields = self.form.fields
+        self._configure(self.form)
+
+    def _configure(self, form) -> None:
+        fields = form.fields
         if "metric" in fields:
             fields["metric"].choices = metrics.choices()
         if "year" in fields:
@@ -110,9 +114,19 @@ class DashboardFilter(django_filters.FilterSet):
                 top=self._int("top", 10, 1, 50),
                 missing_year=self._int("missing", None, 1990, 2100),
             )
-            if "scope" in self.form.fields:
+            # Re-bind the form to the values actually used, so a bad value in the URL shows the
+            # default that replaced it rather than a stale selection.
+            effective = QueryDict(mutable=True)
+            effective.update({
+                "metric": self._params.metric.id, "year": self._params.year or "",
+                "compare": data.get("compare") or "", "scope": scope.public_id if scope else "",
+                "kind": self._params.kind or "", "missing": self._params.missing_year or "",
+            })
+            self._form = self.get_form_class()(effective, prefix=self.form_prefix)
+            self._configure(self._form)
+            if "scope" in self._form.fields:
                 # Render a short cascade instead of every county in the country.
-                self.form.fields["scope"].queryset = selectors.scope_choices(scope=scope)
+                self._form.fields["scope"].queryset = selectors.scope_choices(scope=scope)
         return self._params
 
     def _int(self, name: str, default, lo: int, hi: int):
@@ -148,6 +162,8 @@ class OverviewFilter(DashboardFilter):
     def __init__(self, *args, **kwargs):
         self.uses = (*self.uses, "missing")
         super().__init__(*args, **kwargs)
-        self.form.fields["missing"].choices = [("", _("全部单位"))] + [(y, y) for y in self.years]
-        self.form.fields["missing"].widget.attrs["id"] = "filter-missing"
+
+    def _configure(self, form) -> None:
+        super()._configure(form)
+        form.fields["missing"].choices = [("", _("全部单位"))] + [(y, y) for y in self.years]
 

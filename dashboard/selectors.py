@@ -67,7 +67,8 @@ def scope_choices(*, scope: Organisation | None) -> QuerySet[Organisation]:
             q |= Q(level=Level.CITY, province_id=province_id)
         if city_id:
             q |= Q(level=Level.COUNTY, city_id=city_id)
-    return Organisation.objects.filter(q).order_by("level", "code", "name")
+    # Administrative codes sort a tree in order: province 110000, city 110100, county 110101.
+    return Organisation.objects.filter(q).order_by(F("code").asc(nulls_last=True), "name")
 
 
 def peer_group(*, scope: Organisation | None = None, kind: str | None = None) -> QuerySet[Organisation]:

@@ -244,6 +244,9 @@ class TrendTable(tables.Table):
     def render_metric(self, record):
         return format_html('<a href="{}">{}</a>', record["metric_url"], record["metric"])
 
+    def value_metric(self, record):
+        return record["metric"]
+
 
 class CoverageTable(tables.Table):
     """Units × years: which have a current report, and in what state."""
@@ -262,10 +265,17 @@ class CoverageTable(tables.Table):
         super().__init__(data, extra_columns=extra, **kwargs)
         for y in years:
             self.columns[f"y{y}"].column.render = _coverage_cell
+            self.columns[f"y{y}"].column.value = _coverage_value
 
     def render_name(self, record):
         return format_html('<a href="{}">{}</a>', reverse("dashboard-organisation", args=[record.public_id]),
                            record.name)
+
+    def value_name(self, record):
+        return record.name
+
+    def value_kind(self, record):
+        return record.get_kind_display()
 
 
 COVERAGE_LABELS = {
@@ -274,6 +284,10 @@ COVERAGE_LABELS = {
     "needs_review": ("⚠", _("待审核")),
     None: ("✗", _("缺报告")),
 }
+
+
+def _coverage_value(value):
+    return str(COVERAGE_LABELS.get(value, ("?", value))[1])
 
 
 def _coverage_cell(value):
@@ -300,12 +314,19 @@ class MetricTable(tables.Table):
     class Meta:
         orderable = False
         attrs = {"class": "metrics", "id": "metrics-table"}
+        row_attrs = {"id": lambda record: f"metric-{record['id']}"}
 
     def render_formula(self, value):
         return format_html("<code>{}</code>", value)
 
     def render_cell_formula(self, value):
         return format_html("<code>{}</code>", value)
+
+    def value_formula(self, value):
+        return value
+
+    def value_cell_formula(self, value):
+        return value
 
 
 # ------------------------------------------------------------------ official report layout
