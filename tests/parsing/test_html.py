@@ -110,3 +110,21 @@ def test_a_table_flattened_into_paragraphs_is_read() -> None:
     r = parse(flat.encode(), "page.html")
     assert r.cells["s2.art20_5.licensing.decisions"].v == 2910
     assert r.cells["s3.received_new.total"].v == 6
+
+
+def test_a_table_without_some_columns_is_read_by_its_header() -> None:
+    """GIVEN a §三 table whose header has only 自然人, 商业企业 and 总计 (a known third-party layout)
+    THEN those cells are read by name and the other four columns are missing, with a warning."""
+    header = ("<tr><td>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>"
+              "<td>自然人</td><td>商业企业</td><td>总计</td></tr>")
+    rows = "".join(f"<tr><td>{label}</td><td>{a}</td><td>{b}</td><td>{a + b}</td></tr>" for label, a, b in [
+        ("一、本年新收政府信息公开申请数量", 4, 1), ("二、上年结转政府信息公开申请数量", 0, 0),
+        ("（七）总计", 4, 1), ("四、结转下年度继续办理", 0, 0)])
+    html = (f"<html><body><p>某乡2021年政府信息公开工作年度报告</p><p>三、收到和处理政府信息公开申请情况</p>"
+            f"<table>{header}{rows}</table></body></html>")
+    r = parse(html.encode(), "page.html")
+    assert r.cells["s3.received_new.natural_person"].v == 4
+    assert r.cells["s3.received_new.org_commercial"].v == 1
+    assert r.cells["s3.received_new.total"].v == 5
+    assert r.cells["s3.received_new.org_research"].st == "missing"
+    assert any(w.code == "s3.columns_absent" for w in r.warnings)

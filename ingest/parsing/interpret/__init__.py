@@ -68,6 +68,7 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     _warn_absent_tables(sink)
 
     cells = _complete(sink, s2v, s3v)
+    _warn_absent_rows(sink, cells)
     checks = run_checks(cells, s3v)
     derived = _derived(cells, s3v)
     headings = {k: Heading(raw=regions.headings.get(k), found=k in regions.headings) for k in SECTION_KEYS}
@@ -83,6 +84,19 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
         checks=tuple(checks), warnings=tuple(sink.warnings),
         stated_counts=tuple(meta.stated_counts(text["s1_overview"])), parser_version=parser_version,
     )
+
+
+def _warn_absent_rows(sink: Sink, cells: dict[str, Cell]) -> None:
+    """One warning per table listing the rows it was found without (their cells are missing)."""
+    for section in ("s2", "s3"):
+        if not any(k.startswith(section + ".") for k in sink.cells):
+            continue  # the whole table is absent: already said
+        rows = sorted({k.rsplit(".", 1)[0] for k, c in cells.items() if k.startswith(section + ".")
+                       and c.st == "missing" and (c.note or "").startswith("not found")})
+        if rows:
+            shown = ", ".join(r.split(".", 1)[1] for r in rows[:12]) + (" …" if len(rows) > 12 else "")
+            sink.warn(f"{section}.rows_missing", f"{section} 表格中未找到这些行：{shown}。",
+                      f"Rows not found in the {section} table: {shown}.", section, shown)
 
 
 def _warn_absent_tables(sink: Sink) -> None:

@@ -11,9 +11,12 @@ _TITLE_AGENCY_FIRST = re.compile(
     r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*((?:19|20)\d{2})\s*年(?:度)?\s*(?:的)?\s*政府信息公开(?:工作)?\s*年度\s*报告")
 _TITLE_YEAR_FIRST = re.compile(
     r"((?:19|20)\d{2})\s*年(?:度)?\s*([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*政府信息公开(?:工作)?\s*年度\s*报告")
+_TITLE_YEAR_AFTER = re.compile(
+    r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*政府信息公开(?:工作)?\s*年度\s*报告\s*[(（]\s*((?:19|20)\d{2})\s*年?度?\s*[)）]")
 _LABEL_PREFIX = re.compile(r"^(?:标题|题目|文章标题|名称|关于|印发|当前位置)[:：]?")
 # Words that show the match is a sentence about the report, not its title.
-_NOT_AGENCY = re.compile(r"做好|编制|根据|按照|关于|要求|通知|发布|印发|报送")
+_NOT_AGENCY = re.compile(r"做好|编制|根据|按照|要求|通知|发布|印发|报送|本机关|我")
+_AGENCY_TAIL = re.compile(r"(?:关于|的)$")
 _PUB = re.compile(r"(?:发布|公开|成文|印发)(?:时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _PERIOD = re.compile(r"(?:统计期限|统计期|统计时间|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _COUNT = re.compile(r"(?:公开|发布|公布|主动公开)[^，,。；;：:]{0,24}?(?<![\d.])(\d{1,7})\s*(条|件|篇|个)")
@@ -32,10 +35,13 @@ def find_title(lines: list[str], meta_title: str | None) -> tuple[str | None, st
         m = _TITLE_AGENCY_FIRST.search(t)
         if m and _NOT_AGENCY.search(m.group(1)):
             m = None
+        if m is None:
+            m = _TITLE_YEAR_AFTER.search(t)
+            if m and _NOT_AGENCY.search(m.group(1)):
+                m = None
         if m:
-            agency = _LABEL_PREFIX.sub("", m.group(1))
-            title = t[m.start():m.end()]
-            title = _LABEL_PREFIX.sub("", title)
+            agency = _AGENCY_TAIL.sub("", _LABEL_PREFIX.sub("", m.group(1)))
+            title = _LABEL_PREFIX.sub("", t[m.start():m.end()])
             return re.sub(r"\s+", "", title), agency or None, int(m.group(2))
         m = _TITLE_YEAR_FIRST.search(t)
         if m:

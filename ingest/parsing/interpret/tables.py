@@ -13,7 +13,7 @@ from .segment import segment
 from .tokens import Tok
 
 S2_MARKERS = {
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "其他对外管理服务事项",
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "本年增减", "其他对外管理服务事项",
              "第二十条第(九)项", "政府集中采购", "采购总金额"),
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "行政规范性文件"),
 }
@@ -49,6 +49,10 @@ def collect(toks: list[Tok], i: int) -> list[Tok]:
     j = i + 1
     if lab.in_row:
         same = []
+        # The rest of a label broken over two cells of its row ("缴纳费用、 | 行政机关不再处理其政").
+        while j < len(toks) and toks[j].row == lab.row and j - i <= 2 and not toks[j].is_value \
+                and toks[j].tag is None and len(toks[j].norm) <= 30 and _continuation(toks[j]):
+            j += 1
         while j < len(toks) and toks[j].row == lab.row and toks[j].is_value:
             same.append(toks[j])
             j += 1
@@ -241,6 +245,7 @@ def read_s3(toks: list[Tok], sink: Sink) -> dict:
         started = True
         if key in ("outcome.other.no_correction", "outcome.other.fee_unpaid", "outcome.other.other"):
             facts["v2021_rows"] = True
+            in_other = True  # inside (六) even when its group label was lost
         if key in done:
             continue
         if key == "@other":
@@ -273,9 +278,27 @@ def _s3_label(tok: Tok, started: bool, in_other: bool) -> str | None:
     return key
 
 
+def _by_header(values: list[Tok]) -> list[str] | None:
+    """The column key of each value from its table's header, when that reading is coherent."""
+    if not values or any(v.glued or v.columns is None or v.col is None for v in values):
+        return None
+    cols = values[0].columns
+    keys = [cols.get(v.col) for v in values]
+    if any(k is None for k in keys) or len(set(keys)) != len(keys):
+        return None
+    if set(keys) != set(cols.values()):
+        return None  # a row shorter than its own header: cells are lost, not columns omitted
+    return keys
+
+
 def assign_s3(row: str, values: list[Tok], sink: Sink) -> None:
     section = "s3"
     keys = [f"s3.{row}.{c}" for c in S3_COLUMNS]
+    by_header = _by_header(values)
+    if by_header is not None and (len(values) != 7 or by_header != list(S3_COLUMNS)):
+        if len(values) == 7 or [c for c in S3_COLUMNS if c in by_header] == by_header:
+            _assign_by_header(row, values, by_header, sink)
+            return
     texts, why = fit(values, 7, _s3_check)
     if texts is None:
         _unresolved(keys, values, why, "s3", row, sink)
@@ -284,6 +307,21 @@ def assign_s3(row: str, values: list[Tok], sink: Sink) -> None:
     for key, text in zip(keys, texts, strict=True):
         if text is not None:
             sink.cells[key] = _noted(parse_value(text), values)
+
+
+def _assign_by_header(row: str, values: list[Tok], cols: list[str], sink: Sink) -> None:
+    """A §三 row whose table header names its columns: omitted or reordered columns are read by name."""
+    for col, v in zip(cols, values, strict=True):
+        sink.cells[f"s3.{row}.{col}"] = parse_value(v.text)
+    absent = [c for c in S3_COLUMNS if c not in cols]
+    for col in absent:
+        sink.cells[f"s3.{row}.{col}"] = Cell(None, None, "missing", note="the table has no such column")
+    if absent:
+        sink.warn("s3.columns_absent", f"§三 行 {row}：表格缺少列 {', '.join(absent)}。",
+                  f"§3 row {row}: the table has no column {', '.join(absent)}.", "s3", row, ",".join(absent))
+    elif cols != list(S3_COLUMNS):
+        sink.warn("s3.columns_reordered", f"§三 行 {row}：列顺序与模板不同，已按表头读取。",
+                  f"§3 row {row}: columns are in a non-standard order; read by header.", "s3", row)
 
 
 # ----------------------------------------------------------------------------- §四

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..errors import ParseError
 from ..model import Document, Paragraph, Table
 from ..values import clean, is_value_text, parse_value
-from .labels import find_labels, norm
+from .labels import find_labels, norm, s3_row
 
 # A run of value-looking pieces at the start of the text following a label.
 _VALUE_RUN = re.compile(r"^[ \t]*((?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/])(?:[ \t]+(?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/]))*)")
@@ -33,6 +33,8 @@ class Tok:
     in_row: bool = False  # one cell of a multi-cell row (table row / pipe line)
     tag: str | None = None  # label tag found in running text, e.g. "s3:outcome.granted", "h:s2_proactive"
     glued: bool = False  # a value piece cut out of running text
+    col: int | None = None  # grid column of a table cell
+    columns: dict[int, str] | None = None  # the §三 column keys its table's header gives per grid column
     _norm: str | None = None
 
     @property
@@ -60,17 +62,40 @@ def tokenize(doc: Document, deadline: float) -> list[Tok]:
         if time.monotonic() > deadline:
             raise ParseError("timeout", "解析超时。", "Parsing took too long.")
         if isinstance(block, Table):
+            columns = s3_header_columns(block)
             for grid_row in block.rows:
                 row += 1
-                cells = [c.text for c in grid_row if c.origin]
+                cells = [(c, cell.text) for c, cell in enumerate(grid_row) if cell.origin]
                 multi = len(cells) > 1
-                for text in cells:
-                    toks.append(Tok(text=text, row=row, in_row=multi))
+                for c, text in cells:
+                    toks.append(Tok(text=text, row=row, in_row=multi, col=c, columns=columns))
         elif isinstance(block, Paragraph):
             for line in block.text.split("\n"):
                 row += 1
                 toks.extend(_line_tokens(line, row))
     return toks
+
+
+S3_COLUMN_WORDS = {"自然人": "natural_person", "商业企业": "org_commercial", "科研机构": "org_research",
+                   "社会公益组织": "org_public_interest", "法律服务机构": "org_legal_service", "其他": "org_other",
+                   "其它": "org_other", "总计": "total", "合计": "total"}
+
+
+def s3_header_columns(table: Table) -> dict[int, str] | None:
+    """Grid column -> §三 column key, from the header rows above the first data row.
+
+    Where a column has several header texts (a parent over its children), the lowest one names it.
+    None when the table has no §三 header.
+    """
+    found: dict[int, str] = {}
+    for grid_row in table.rows[:6]:
+        if any(s3_row(cell.text) not in (None, "outcome.total", "outcome.other.other") for cell in grid_row[:4]):
+            break
+        for c, cell in enumerate(grid_row):
+            key = S3_COLUMN_WORDS.get(norm(cell.text)) if len(cell.text) < 20 else None
+            if key is not None:
+                found[c] = key
+    return found if len(found) >= 3 else None
 
 
 def _line_tokens(line: str, row: int) -> list[Tok]:
