@@ -251,21 +251,15 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     # Pass 2: prose lines as they are; lines touching a table glyph by glyph.
     lines: list = []
     loose: list[_Char] = []
-    wanted: list[int] = []  # indices of glyphs whose own box is needed
+    words: list[tuple[int, int]] = []  # (first, last) glyph index of each word on a line touching a table
     for first, last, stripped, x0, x1, top0, bot0, top1, bot1 in spans:
         if parts and (in_table(x0 + 0.5, (top0 + bot0) / 2) or in_table(x1 - 0.5, (top1 + bot1) / 2)):
-            wanted.extend(i for i in range(first, last + 1) if not text[i].isspace())
+            words.extend((m.start(), m.end() - 1) for m in _WORD.finditer(text, first, last + 1))
             continue
         lines.append(_Line(text=_CJK_SPACE.sub("", stripped), x0=x0, x1=x1, top=max(top0, top1),
                            bottom=min(bot0, bot1), height=top0 - bot0, page=page_no))
-    if wanted:
-        # All boxes written into one buffer by address, then read back in bulk.
-        buf = (ctypes.c_float * (4 * len(wanted)))()
-        base, tpa = ctypes.addressof(buf), _addr(tp)
-        for k, i in enumerate(wanted):
-            _loose_box(tpa, i, base + 16 * k)
-        f = list(buf)  # FS_RECTF: left, top, right, bottom
-        loose = list(zip([text[i] for i in wanted], f[0::4], f[2::4], f[3::4], f[1::4], strict=True))
+    if words:
+        loose = _place_words(tp, text, words, parts)
     if loose:
         prose: list[_Char] = []
         for c in loose:
@@ -280,6 +274,48 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             lines.extend(_lines(prose, page_no))
     lines.extend(parts)
     return lines, n_chars, scanned
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _boxes(tp, indices: list[int]) -> list[float]:
+    """Loose boxes of the glyphs at ``indices``, written into one buffer by address and read back in
+    bulk: [left, top, right, bottom] * n."""
+    buf = (ctypes.c_float * (4 * len(indices)))()
+    base, tpa = ctypes.addressof(buf), _addr(tp)
+    for k, i in enumerate(indices):
+        _loose_box(tpa, i, base + 16 * k)
+    return list(buf)
+
+
+def _place_words(tp, text: str, words: list[tuple[int, int]], parts: list[_TablePart]) -> list[_Char]:
+    """Boxes for the words of table lines: a word whose first and last glyph fall in the same
+    cell of the same part is placed whole (two calls); only words that straddle a border are
+    measured glyph by glyph. Cells hold a word or two, so this saves most calls."""
+    grids = [(t, _snap([v[0] for v in t.v]), sorted(_snap([h[0] for h in t.h]))) for t in parts]
+
+    def cell_of(x: float, y: float) -> tuple[int, int, int] | None:
+        for n, (t, xs, ys) in enumerate(grids):
+            if t.left - 1 <= x <= t.right + 1 and t.bottom - 1 <= y <= t.top + 1:
+                return n, bisect_right(xs, x), bisect_right(ys, y)
+        return None
+
+    ends = _boxes(tp, [i for w in words for i in w])
+    out: list[_Char] = []
+    split: list[int] = []
+    for k, (first, last) in enumerate(words):
+        l0, t0, r0, b0, l1, t1, r1, b1 = ends[8 * k: 8 * k + 8]
+        where = cell_of((l0 + r0) / 2, (t0 + b0) / 2)
+        if first == last or (where is not None and where == cell_of((l1 + r1) / 2, (t1 + b1) / 2)
+                             and abs((t0 + b0) - (t1 + b1)) < (t0 - b0)):
+            out.append((text[first:last + 1], l0, r1, min(b0, b1), max(t0, t1)))
+        else:
+            split.extend(range(first, last + 1))
+    if split:
+        f = _boxes(tp, split)
+        out.extend(zip([text[i] for i in split], f[0::4], f[2::4], f[3::4], f[1::4], strict=True))
+    return out
 
 
 def _wide_space(tp, text: str, spans) -> bool:
@@ -701,9 +737,6 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
             if r + 1 < nr and not covered(h_at.get(r + 1), xs[c], xs[c + 1]):
                 union(r * nc + c, (r + 1) * nc + c)
     gid = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
-    # A grid line that only exists elsewhere in the table yields a row (or column) made entirely of
-    # cells continued from the previous one; it is not a row of the source, so fold it away.
-    gid = [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
 
     neg_ys = [-y for y in ys]
     members: dict[int, list[_Char]] = {}
@@ -712,23 +745,30 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
         r = bisect_right(neg_ys, -(ch[3] + ch[4]) / 2) - 1
         if 0 <= r < nr and 0 <= c < nc:
             members.setdefault(gid[r][c], []).append(ch)
-    texts = {g: _cell_text(members.get(g, [])) for row in gid for g in row}
+    texts = {g: _cell_text(members.get(g, [])) for g in {g for row in gid for g in row}}
+    # A grid line that only exists elsewhere in the table yields a row made entirely of cells
+    # continued from the previous one; it is not a row of the source, so fold it away.
+    gid = [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
     return gid, texts
 
 
 def _nearest(grid: list[float], x: float) -> int | None:
     """Index of the grid line within _SNAP of ``x`` (``grid`` sorted either way), or None."""
+    ascending = len(grid) < 2 or grid[0] <= grid[-1]
+    keys = grid if ascending else [-g for g in grid]
+    k = bisect_right(keys, x if ascending else -x)
     best, dist = None, _SNAP + 0.001
-    for i, g in enumerate(grid):
-        d = abs(g - x)
-        if d < dist:
-            best, dist = i, d
+    for i in (k - 1, k):
+        if 0 <= i < len(grid) and abs(grid[i] - x) < dist:
+            best, dist = i, abs(grid[i] - x)
     return best
 
 
 def _cell_text(chars: list[_Char]) -> str:
     if not chars:
         return ""
+    if len(chars) == 1:  # the common case: one number or one unbroken label
+        return _CJK_SPACE.sub("", chars[0][0])
     lines = [_CJK_SPACE.sub("", _join_line(row)) for row in _group_lines(chars)]
     out = lines[0]
     for ln in lines[1:]:
