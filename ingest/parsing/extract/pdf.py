@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -698,21 +698,25 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
     if nr < 1 or nc < 1:
         return [], {}
 
-    # Index the segments by the grid line they lie on, so each border test looks at a few segments only.
-    v_at: dict[int, list[tuple[float, float]]] = {}
+    # Which grid lines carry a border where: vb[i][r] for vertical line i beside fine row r,
+    # hb[j][c] for horizontal line j above fine column c. Each segment marks the fine rows
+    # (columns) whose middle it covers, found by bisection.
+    neg_mid = [-(ys[r] + ys[r + 1]) / 2 for r in range(nr)]  # ascending
+    col_mid = [(xs[c] + xs[c + 1]) / 2 for c in range(nc)]
+    vb = [[False] * nr for _ in range(nc + 1)]
     for sx, y0, y1 in part.v:
         i = _nearest(xs, sx)
         if i is not None:
-            v_at.setdefault(i, []).append((y0, y1))
-    h_at: dict[int, list[tuple[float, float]]] = {}
+            row = vb[i]
+            for r in range(bisect_left(neg_mid, -(y1 + _SNAP)), bisect_right(neg_mid, -(y0 - _SNAP))):
+                row[r] = True
+    hb = [[False] * nc for _ in range(nr + 1)]
     for sy, x0, x1 in part.h:
-        i = _nearest(ys, sy)
-        if i is not None:
-            h_at.setdefault(i, []).append((x0, x1))
-
-    def covered(segs: list[tuple[float, float]] | None, a: float, b: float) -> bool:
-        mid = (a + b) / 2
-        return bool(segs) and any(lo - _SNAP <= mid <= hi + _SNAP for lo, hi in segs)
+        j = _nearest(ys, sy)
+        if j is not None:
+            col = hb[j]
+            for c in range(bisect_left(col_mid, x0 - _SNAP), bisect_right(col_mid, x1 + _SNAP)):
+                col[c] = True
 
     parent = list(range(nr * nc))
 
@@ -732,9 +736,9 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
     outside = [xs[c] <= part.left + _SNAP or xs[c] >= part.right - _SNAP for c in range(len(xs))]
     for r in range(nr):
         for c in range(nc):
-            if c + 1 < nc and (outside[c + 1] or not covered(v_at.get(c + 1), ys[r + 1], ys[r])):
+            if c + 1 < nc and (outside[c + 1] or not vb[c + 1][r]):
                 union(r * nc + c, r * nc + c + 1)
-            if r + 1 < nr and not covered(h_at.get(r + 1), xs[c], xs[c + 1]):
+            if r + 1 < nr and not hb[r + 1][c]:
                 union(r * nc + c, (r + 1) * nc + c)
     gid = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
 
