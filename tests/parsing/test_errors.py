@@ -73,3 +73,13 @@ def test_pathological_input_is_fast() -> None:
     r = parse(body, "p.txt", time_budget=10)
     assert time.monotonic() - t < 5
     assert r.cells["s3.received_new.total"].v is None
+
+
+def test_a_file_cut_inside_a_row_does_not_read_the_cut_number() -> None:
+    """GIVEN the seed cut right after '行政许可 0 4' (the third value, 4, and everything after are lost)
+    THEN that row is left unresolved rather than read from a possibly shortened number."""
+    text = SEED.read_text(encoding="utf-8")
+    end = text.index("行政许可") + len("行政许可\n\n 0\n\n 4")
+    r = parse(text[:end].encode(), "cut.txt")
+    assert r.cells["s2.art20_5.licensing.items_change"].v is None
+    assert any(w.row == "licensing" for w in r.warnings)

@@ -65,7 +65,15 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def is_pipe_row(line: str) -> bool:
-    return "|" in line and (line.strip().startswith("|") or line.strip().endswith("|") or line.count("|") >= 2)
+    """A table row written with pipes. Long prose that merely contains a '|' (page footers,
+    crawler lines) is not one: its cells would be whole paragraphs."""
+    if "|" not in line:
+        return False
+    s = line.strip()
+    longest = max(len(c) for c in s.split("|"))
+    if s.startswith("|") or s.endswith("|"):
+        return longest <= 200
+    return s.count("|") >= 2 and longest <= 60
 
 
 def pipe_cells(line: str) -> list[str]:

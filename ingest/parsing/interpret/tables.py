@@ -85,6 +85,8 @@ def _continuation(t: Tok) -> bool:
 
 def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[str | None] | None, str]:
     """n cell texts for a row (None for a cell no reading pins down), or None and the reason."""
+    if any(v.cut for v in values):
+        return None, "cut"
     texts = [v.text for v in values]
     glued = any(v.glued for v in values)
     while len(texts) > n and texts and not texts[-1].strip(" \u00a0\u3000\t"):
@@ -207,7 +209,10 @@ def _partly_unresolved(keys: list[str], texts: list[str | None], values: list[To
 def _unresolved(keys: list[str], values: list[Tok], why: str, section: str, row: str, sink: Sink) -> None:
     raw = " ".join(v.text.strip() for v in values)
     n = len(keys)
-    if why == "ambiguous":
+    if why == "cut":
+        note = f"the file ends inside this row ('{raw}'); it looks truncated"
+        zh = f"{section} 行 {row}：文件在这一行中间结束（“{raw}”），可能被截断，未读取。"
+    elif why == "ambiguous":
         note = f"digits run together ('{raw}'); no unique split into {n} cells"
         zh = f"{section} 行 {label_of(keys[0]).rsplit(' ', 1)[0] if section == 's2' else row}：数字连在一起（“{raw}”），无法唯一拆分为 {n} 个单元格，未读取。"
     else:
@@ -280,7 +285,7 @@ def _s3_label(tok: Tok, started: bool, in_other: bool) -> str | None:
 
 def _by_header(values: list[Tok]) -> list[str] | None:
     """The column key of each value from its table's header, when that reading is coherent."""
-    if not values or any(v.glued or v.columns is None or v.col is None for v in values):
+    if not values or any(v.glued or v.cut or v.columns is None or v.col is None for v in values):
         return None
     cols = values[0].columns
     keys = [cols.get(v.col) for v in values]

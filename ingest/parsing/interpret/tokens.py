@@ -33,6 +33,7 @@ class Tok:
     in_row: bool = False  # one cell of a multi-cell row (table row / pipe line)
     tag: str | None = None  # label tag found in running text, e.g. "s3:outcome.granted", "h:s2_proactive"
     glued: bool = False  # a value piece cut out of running text
+    cut: bool = False  # the document ends inside this value: it may be missing digits
     col: int | None = None  # grid column of a table cell
     columns: dict[int, str] | None = None  # the §三 column keys its table's header gives per grid column
     _norm: str | None = None
@@ -73,7 +74,18 @@ def tokenize(doc: Document, deadline: float) -> list[Tok]:
             for line in block.text.split("\n"):
                 row += 1
                 toks.extend(_line_tokens(line, row))
+    _mark_cut_end(toks)
     return toks
+
+
+def _mark_cut_end(toks: list[Tok]) -> None:
+    """A report never ends in a table cell; if this one does, the file was cut and the last number may be too."""
+    for tok in reversed(toks):
+        if tok.is_blank:
+            continue
+        if tok.is_value:
+            tok.cut = True
+        return
 
 
 S3_COLUMN_WORDS = {"自然人": "natural_person", "商业企业": "org_commercial", "科研机构": "org_research",
