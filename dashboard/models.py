@@ -246,3 +246,32 @@ class CellCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.old} → {self.new}"
+
+
+class ReviewEvent(models.Model):
+    """One reviewer action other than a cell correction (those are CellCorrection rows):
+    a check confirmed or dismissed, organisation or year filled in, the report verified or re-parsed."""
+
+    class Action(models.TextChoices):
+        CHECK = "check", _("处理校验结果")
+        PLACE = "place", _("指定单位和年度")
+        VERIFY = "verify", _("核实报告")
+        REPROCESS = "reprocess", _("重新解析")
+        CONFLICT = "conflict", _("处理更正冲突")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="review_events")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    target = models.CharField(max_length=120, blank=True)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"

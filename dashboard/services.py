@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from dashboard import figures
+from dashboard import figures, quality
 from dashboard.models import CheckResult, Organisation, OrganisationAlias, Report
 
 LEVEL_OF_KIND = {
@@ -206,6 +206,7 @@ def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
         ]
     )
     report_refresh_current(organisation_id=report.organisation_id, year=report.year)
+    quality.report_checks_run_around(report=report)  # all checks beyond I-1..I-4, and next year's
     return report
 
 
