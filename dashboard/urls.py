@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("ingest/", include("ingest.urls")),
+    path("review/", include("dashboard.urls_review")),
     path("", include("dashboard.urls_app")),
 ]

@@ -28,3 +28,34 @@ def process_upload(self, upload_id: int) -> None:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def sweep_stale_uploads() -> int:
     return services.uploads_sweep_stale()
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, retry_jitter=True, max_retries=5)
+def reprocess_reports(report_ids: list[int], user_id: int | None = None) -> int:
+    """Re-parse stored uploads of these reports with the current parser, keeping manual corrections."""
+    import logging
+
+    from django.contrib.auth import get_user_model
+
+    from dashboard.models import Report
+    from dashboard.review import report_reprocess
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    done = 0
+    for report in Report.objects.filter(pk__in=report_ids).select_related("upload", "organisation"):
+        try:
+            report_reprocess(report=report, user=user)
+            done += 1
+        except TRANSIENT:
+            raise
+        except Exception:  # one broken report must not stop the batch; it keeps its old parse
+            logging.getLogger(__name__).exception("reprocessing report %s failed", report.pk)
+    return done
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def recheck_reports(report_ids: list[int]) -> int:
+    """Run every quality check again on these reports (after the check catalogue changed)."""
+    from dashboard.review import reports_recheck
+
+    return reports_recheck(report_ids=report_ids)

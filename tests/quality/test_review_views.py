@@ -1,0 +1,177 @@
+"""Review views: reviewer vs non-reviewer vs anonymous; a refusal changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from dashboard.models import CellCorrection, CheckResult, Report, ReviewEvent
+from ingest.models import Upload
+from tests.quality.factories import make_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(town):
+    return make_report(town, 2021, values={"s4.review.upheld": 1, "s4.review.total": 2})
+
+
+def snapshot(report: Report) -> tuple:
+    report.refresh_from_db()
+    return (report.cells, report.status, report.organisation_id, report.year, report.review_total,
+            list(CheckResult.objects.filter(report=report).values_list("check_id", "review")),
+            CellCorrection.objects.count(), ReviewEvent.objects.count())
+
+
+def posts(report: Report, town) -> list[tuple[str, dict]]:
+    pid = report.public_id
+    return [
+        (reverse("review-correct", args=[pid]), {"key": "s4.review.total", "value": "1", "reason": "原文为 1"}),
+        (reverse("review-check", args=[pid]), {"check_id": "I4.review", "decision": "dismissed", "reason": "x"}),
+        (reverse("review-place", args=[pid]), {"organisation": str(town.public_id), "year": "2020", "reason": "x"}),
+        (reverse("review-verify", args=[pid]), {"reason": "x"}),
+        (reverse("review-reprocess", args=[pid]), {}),
+        (reverse("review-conflict", args=[pid]), {"key": "s4.review.total", "keep": "1"}),
+        (reverse("review-reprocess-batch"), {"everything": "on"}),
+    ]
+
+
+def gets(report: Report, county) -> list[str]:
+    return [
+        reverse("review-queue"),
+        reverse("review-report", args=[report.public_id]),
+        reverse("review-original", args=[report.public_id]),
+        reverse("review-coverage") + f"?county={county.public_id}&year=2021",
+        reverse("review-coverage") + f"?county={county.public_id}&year=2021&format=csv",
+        reverse("review-similarity") + f"?county={county.public_id}&year=2021",
+        reverse("review-similarity-unit", args=[report.organisation.public_id]),
+    ]
+
+
+def test_anonymous_visitors_are_sent_to_login_and_nothing_changes(client, report, town, county):
+    before = snapshot(report)
+    for url in gets(report, county):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    for url, data in posts(report, town):
+        response = client.post(url, data)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    assert snapshot(report) == before
+
+
+def test_non_reviewers_get_403_and_nothing_changes(client, outsider, report, town, county):
+    client.force_login(outsider)
+    before = snapshot(report)
+    for url in gets(report, county):
+        assert client.get(url).status_code == 403, url
+    for url, data in posts(report, town):
+        assert client.post(url, data).status_code == 403, url
+    assert snapshot(report) == before
+
+
+def test_staff_members_are_reviewers(client, staff, report):
+    client.force_login(staff)
+    assert client.get(reverse("review-report", args=[report.public_id])).status_code == 200
+
+
+def test_the_review_page_shows_tables_checks_and_the_sandboxed_original(client, reviewer, report):
+    client.force_login(reviewer)
+    response = client.get(reverse("review-report", args=[report.public_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'sandbox=""' in html and reverse("review-original", args=[report.public_id]) in html
+    assert 'data-key="s4.review.total"' in html
+    assert 'id="check-I4.review"' in html and "相差 1" in html
+    assert 'id="review-highlight"' in html and "s4.review.total" in html
+    for tag in re.findall(r"<script[^>]*>", html):  # no inline script: files, or json_script data
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+
+
+def test_a_reviewer_corrects_a_cell_and_sees_the_history(client, reviewer, report):
+    client.force_login(reviewer)
+    url = reverse("review-correct", args=[report.public_id])
+    response = client.post(url, {"key": "s4.review.total", "value": "1", "reason": "原文为 1"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.cells["s4.review.total"]["v"] == 1 and report.review_total == 1
+    page = client.get(reverse("review-report", args=[report.public_id])).content.decode()
+    assert "更正单元格" in page and "原文为 1" in page and "rita" in page
+
+
+def test_a_correction_without_reason_is_refused_with_a_message(client, reviewer, report):
+    client.force_login(reviewer)
+    before = snapshot(report)
+    response = client.post(reverse("review-correct", args=[report.public_id]),
+                           {"key": "s4.review.total", "value": "1", "reason": ""}, follow=True)
+    assert "理由" in response.content.decode()
+    assert snapshot(report) == before
+
+
+def test_a_reviewer_dismisses_a_check_then_verifies(client, reviewer, report):
+    client.force_login(reviewer)
+    client.post(reverse("review-check", args=[report.public_id]),
+                {"check_id": "I4.review", "decision": "dismissed", "reason": "原表如此"})
+    client.post(reverse("review-verify", args=[report.public_id]), {"reason": ""})
+    report.refresh_from_db()
+    assert report.status == Report.Status.VERIFIED
+    assert CheckResult.objects.get(report=report, check_id="I4.review").review == "dismissed"
+
+
+def test_a_reviewer_fills_in_organisation_and_year(client, reviewer, town):
+    orphan = make_report(None, None)
+    client.force_login(reviewer)
+    client.post(reverse("review-place", args=[orphan.public_id]),
+                {"organisation": str(town.public_id), "year": "2021", "reason": "见标题"})
+    orphan.refresh_from_db()
+    assert (orphan.organisation, orphan.year) == (town, 2021)
+
+
+def _html_upload_report(town, html: bytes) -> Report:
+    report = make_report(town, 2021)
+    up = Upload(batch=uuid.uuid4(), original_name="report.html", size=len(html),
+                sha256=hashlib.sha256(html).hexdigest(), detected_format="html", status=Upload.Status.DONE)
+    up.file.save("evil.bin", ContentFile(html), save=False)
+    up.save()
+    Report.objects.filter(pk=report.pk).update(upload=up)
+    report.refresh_from_db()
+    return report
+
+
+def test_an_uploaded_html_original_is_served_as_sandboxed_plain_text(client, reviewer, town):
+    html = ("<html><body><script>alert('x')</script><p>一、总体情况</p><p>本镇全年公开信息39条。</p>"
+            "<img src=x onerror=alert(1)></body></html>").encode()
+    report = _html_upload_report(town, html)
+    client.force_login(reviewer)
+    response = client.get(reverse("review-original", args=[report.public_id]))
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Security-Policy"].startswith("sandbox")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    body = response.content.decode()
+    assert "<script" not in body and "onerror" not in body and "公开信息39条" in body
+    page = client.get(reverse("review-report", args=[report.public_id])).content.decode()
+    assert "alert(" not in page
+
+
+def test_the_queue_lists_reports_needing_review(client, reviewer, report, town):
+    fine = make_report(town, 2022)
+    client.force_login(reviewer)
+    html = client.get(reverse("review-queue")).content.decode()
+    assert str(report.public_id) in html and str(fine.public_id) not in html
+
+
+def test_reprocessing_a_selection_from_the_queue(client, reviewer, report, django_capture_on_commit_callbacks,
+                                                 monkeypatch):
+    from dashboard import review
+
+    queued = []
+    monkeypatch.setattr(review, "report_reprocess_enqueue", lambda **kw: queued.append(kw) or 1)
+    client.force_login(reviewer)
+    client.post(reverse("review-reprocess-batch"), {"reports": [str(report.public_id)]})
+    assert [r for kw in queued for r in kw["report_ids"]] == [report.pk]
