@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -186,6 +186,16 @@ def _parse_and_store(upload: Upload, data: bytes) -> None:
             Upload.objects.filter(pk=upload.pk).update(
                 status=Upload.Status.DONE, message=_done_message(report), error_code="", finished=timezone.now()
             )
+    except (DataError, OverflowError):
+        # A value the database cannot hold (a count with 25 digits): the parse is final, so is this.
+        # Left uncaught it would leave the upload "processing" until the sweep gave up on it.
+        log.warning("upload %s: a parsed value is out of range for the database", upload.pk, exc_info=True)
+        upload_finish(
+            upload,
+            Upload.Status.FAILED,
+            message="报告中有数值超出可保存的范围（例如位数过多的数字），无法入库。文件已保存，请核对原文件中的数字后重新上传。",
+            error_code="out_of_range",
+        )
     except IntegrityError:
         # Another delivery of the same upload stored its report first: exactly one report.
         upload.refresh_from_db()
