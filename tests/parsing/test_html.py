@@ -128,3 +128,10 @@ def test_a_table_without_some_columns_is_read_by_its_header() -> None:
     assert r.cells["s3.received_new.total"].v == 5
     assert r.cells["s3.received_new.org_research"].st == "missing"
     assert any(w.code == "s3.columns_absent" for w in r.warnings)
+
+
+def test_it_reads_html_escaped_as_json_unicode() -> None:
+    html = _page().split("<body>")[1].split("</body>")[0]
+    escaped = html.replace("<", "\\u003c").replace(">", "\\u003e").replace('"', '\\"').replace("\n", "\\n")
+    r = parse(('{"content": "' + escaped + '"}').encode(), "api.json.txt")
+    assert r.cells["s2.art20_5.licensing.decisions"].v == 2910

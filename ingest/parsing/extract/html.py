@@ -63,6 +63,8 @@ def unescape_js_string(text: str) -> str:
 
 def looks_js_escaped(text: str) -> bool:
     head = text[:20000]
+    if head.count("\\u003c") + head.count("\\u003C") >= 4:
+        return True  # JSON-style escaping of the tags themselves
     return head.count('\\"') >= 4 and head.count('\\"') * 2 > head.count('="')
 
 
@@ -183,30 +185,37 @@ def _span(value: str | None) -> int:
     return max(1, min(n, _MAX_SPAN))
 
 
+_EMPTY = GridCell("", origin=False)
+
+
 def _table(table_el) -> Table:
     """Expand rowspan/colspan into a rectangular grid of GridCells."""
-    rows = [tr for tr in table_el.iter("tr")]
-    grid: dict[tuple[int, int], GridCell] = {}
-    width = 0
+    rows = list(table_el.iter("tr"))
+    n = len(rows)
+    grid: list[list[GridCell | None]] = [[] for _ in range(n)]
     for r, tr in enumerate(rows):
+        line = grid[r]
         c = 0
         for td in tr:
-            tag = td.tag.lower() if isinstance(td.tag, str) else ""
-            if tag not in ("td", "th"):
+            if td.tag not in ("td", "th"):
                 continue
-            while (r, c) in grid:
+            while c < len(line) and line[c] is not None:
                 c += 1
             text = cell_text(td)
             rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
-            rs = min(rs, len(rows) - r)
-            for dr in range(rs):
+            origin = GridCell(text)
+            covered = GridCell(text, origin=False) if rs > 1 or cs > 1 else None
+            for dr in range(min(rs, n - r)):
+                target = grid[r + dr]
+                if len(target) < c + cs:
+                    target.extend([None] * (c + cs - len(target)))
                 for dc in range(cs):
-                    grid[(r + dr, c + dc)] = GridCell(text, origin=(dr == 0 and dc == 0))
+                    target[c + dc] = origin if dr == 0 and dc == 0 else covered
             c += cs
-            width = max(width, c)
+    width = max((len(line) for line in grid), default=0)
     out = []
-    for r in range(len(rows)):
-        row = tuple(grid.get((r, c), GridCell("", origin=False)) for c in range(width))
-        if any(cell.origin for cell in row):
-            out.append(row)
+    for line in grid:
+        if not any(cell is not None and cell.origin for cell in line):
+            continue
+        out.append(tuple(cell or _EMPTY for cell in line) + (_EMPTY,) * (width - len(line)))
     return Table(rows=tuple(out))

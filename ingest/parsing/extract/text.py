@@ -22,7 +22,8 @@ _MARKUP = re.compile(r"<(?:table|tr|td|p|div|br|span)\b", re.I)
 
 def extract(data: bytes, filename: str) -> Document:
     text = decode(data)
-    if len(_MARKUP.findall(text[:50_000])) >= 5:
+    head = text[:50_000]
+    if len(_MARKUP.findall(head)) >= 5 or head.count("\\u003c") + head.count("\\u003C") >= 5:
         # HTML saved as .txt (or kept inside a JS string): read it as the markup it is.
         from .html import document_from_html
 

@@ -106,7 +106,6 @@ def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[
 
 def s2_version(region_text: str) -> tuple[str, list[str]]:
     found = {v: [m for m in marks if m in region_text] for v, marks in S2_MARKERS.items()}
-    # "行政规范性文件" contains "规范性文件": only the longer one is evidence.
     n19, n21 = len(found["2019"]), len(found["2021"])
     evidence = [f"s2:{m}" for v in ("2019", "2021") for m in found[v]]
     if n19 and not n21:
@@ -183,7 +182,8 @@ def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink) 
 
 
 def _noted(cell: Cell, values: list[Tok]) -> Cell:
-    if cell.st == "ok" and any(v.glued for v in values):
+    """A value read out of run-together digits says so."""
+    if cell.st == "ok" and values and values[0].glued:
         raw_run = " ".join(v.text for v in values)
         return Cell(cell.v, cell.raw, cell.st, cell.unit, note=f"split from run-together digits '{raw_run}'")
     return cell
