@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='report',
-            index=models.Index(condition=models.Q(('is_current', True)), fields=['year', 'organisation'], include=('id', 'public_id', 'status', 'version', 'version_s2', 'version_s3', 'items_stated', 'regulations_made', 'normative_made', 'normative_in_force', 'licensing_decisions', 'penalty_decisions', 'coercion_decisions', 'fees_wan_yuan', 'req_new', 'req_carried_over', 'req_handled', 'req_granted', 'req_partial', 'req_denied', 'req_unable', 'req_not_processed', 'req_other', 'req_carried_forward', 'review_total', 'review_corrected', 'review_pending', 'lit_total', 'lit_corrected', 'lit_pending', 'checks_failed', 'cells_unresolved'), name='report_current_by_year'),
+            index=models.Index(condition=models.Q(('is_current', True)), fields=['year', 'organisation'], include=('id', 'public_id', 'status', 'version_s2', 'version_s3', 'items_stated', 'normative_made', 'normative_in_force', 'licensing_decisions', 'penalty_decisions', 'coercion_decisions', 'fees_wan_yuan', 'req_new', 'req_carried_over', 'req_handled', 'req_granted', 'req_partial', 'req_denied', 'req_unable', 'req_not_processed', 'req_other', 'req_carried_forward', 'review_total', 'review_corrected', 'review_pending', 'lit_total', 'lit_corrected', 'lit_pending', 'checks_failed', 'cells_unresolved'), name='report_current_by_year'),
         ),
     ]
