@@ -221,11 +221,8 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     text = textpage.get_text_range()
     if len(text) != n:  # characters outside the BMP: rebuild an index-aligned string
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, i)) for i in range(n))
-    rect = pdfium_c.FS_RECTF()
-    box = pdfium_c.FPDFText_GetLooseCharBox
-
     # Pass 1: one entry per PDFium line, with the boxes of its first and last glyph.
-    spans: list[tuple[int, int, str, float, float, float, float, float, float]] = []
+    found: list[tuple[int, int, str]] = []
     n_chars = 0
     for m in _LINE.finditer(text):
         seg = m.group()
@@ -234,11 +231,12 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             continue
         n_chars += len(stripped)
         first = m.start() + (len(seg) - len(seg.lstrip()))
-        last = m.start() + len(seg.rstrip()) - 1
-        box(tp, first, rect)
-        x0, top0, bot0 = rect.left, rect.top, rect.bottom
-        box(tp, last, rect)
-        spans.append((first, last, stripped, x0, rect.right, top0, bot0, rect.top, rect.bottom))
+        found.append((first, first + len(stripped) - 1, stripped))
+    f = _boxes(tp, [i for first, last, _ in found for i in (first, last)])
+    spans: list[tuple[int, int, str, float, float, float, float, float, float]] = [
+        (first, last, stripped, f[8 * k], f[8 * k + 6], f[8 * k + 1], f[8 * k + 3], f[8 * k + 5], f[8 * k + 7])
+        for k, (first, last, stripped) in enumerate(found)
+    ]
     if not spans:
         return [], 0, True
 
@@ -682,10 +680,15 @@ def _build_table(parts: list[_TablePart]) -> Table:
         ids = [row for i, row in enumerate(ids) if i == 0 or row != ids[i - 1]]
     rows: list[tuple[GridCell, ...]] = []
     seen: set[tuple[int, int]] = set()
+    made: dict[tuple[str, bool], GridCell] = {}  # GridCell is frozen: equal cells can share one object
     for row in ids:
         out = []
         for g in row:
-            out.append(GridCell(texts[g], origin=g not in seen))
+            key = (texts[g], g not in seen)
+            cell = made.get(key)
+            if cell is None:
+                cell = made[key] = GridCell(*key)
+            out.append(cell)
             seen.add(g)
         rows.append(tuple(out))
     return Table(rows=tuple(rows))
