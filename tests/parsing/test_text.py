@@ -94,3 +94,35 @@ def test_digits_glued_to_prose_are_not_values() -> None:
     text = _pipe_report().replace("规范性文件 | 3 | 2 | 10 | |", "规范性文件共印发3件,")
     r = parse(text.encode(), "r.txt")
     assert r.cells["s2.art20_1.normative_docs.made"].st == "missing"
+
+
+def test_label_variants_are_recognised() -> None:
+    """Enumerators 1、/（1）, spaces inside labels, ASCII quotes, 其它/合计, 3.其他原因 (FORMAT.md §8.2)."""
+    rows = [
+        ("一、 本年新收政府信息 公开申请数量", "2"), ("二、上年结转政府信息公开申请数量", "0"),
+        ("三、本年度办理结果", None), ("（一） 予以公开", "1"), ("（二）部分公开", "0"),
+        ("（三）不予公开", None), ("1、属于国家秘密", "0"), ('3.危及"三安全一稳定"', "0"),
+        ("（四）无法提供", None), ("（1）本机关不掌握相关政府信息", "1"),
+        ("（五）不予处理", None), ("2.重复申请", "0"),
+        ("（六）其他处理", None), ("1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请", "0"),
+        ("2.申请人逾期未缴费、行政机关不再处理", "0"), ("3.其他原因", "0"),
+        ("（七）合计", "2"), ("四、结转下一年度继续办理", "0"),
+    ]
+    lines = ["某镇2022年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况", "申请人情况", "自然人",
+             "法人或者其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其它"]
+    for label, v in rows:
+        lines.append(label)
+        if v is not None:
+            lines.extend([v, "0", "0", "0", "0", "0", v])
+    lines.append("五、存在的主要问题及改进情况")
+    r = parse("\n".join(lines).encode(), "v.txt")
+    assert r.versions["s3"] == "2021"
+    got = {k: r.cells[f"s3.{k}.total"].v for k in (
+        "received_new", "outcome.granted", "outcome.denied.state_secret", "outcome.denied.security_stability",
+        "outcome.unable.not_held", "outcome.not_processed.duplicate", "outcome.other.no_correction",
+        "outcome.other.fee_unpaid", "outcome.other.other", "outcome.total", "carried_forward_next")}
+    assert got == {"received_new": 2, "outcome.granted": 1, "outcome.denied.state_secret": 0,
+                   "outcome.denied.security_stability": 0, "outcome.unable.not_held": 1,
+                   "outcome.not_processed.duplicate": 0, "outcome.other.no_correction": 0,
+                   "outcome.other.fee_unpaid": 0, "outcome.other.other": 0, "outcome.total": 2,
+                   "carried_forward_next": 0}

@@ -122,7 +122,7 @@ S3_LABELS: tuple[tuple[str, str, str], ...] = (
     ("received_new", r"本年新收", r"(?:一[、.])?本年新收政府信息公开申请数量"),
     ("carried_over_prev", r"上年结转", r"(?:二[、.])?上年结转政府信息公开申请数量"),
     ("@outcome", r"^本年度办理结果$", r"(?:三[、.])?本年度办理结果"),
-    ("outcome.granted", r"^予以公开$", r"\(一\)予以公开"),
+    ("outcome.granted", r"^予以公开(?:\(.*\))?$", r"\(一\)予以公开"),
     ("outcome.partial", r"^部分公开", r"(?:\(二\))?部分公开(?:\([^)]{0,30}\))?"),
     ("@denied", r"^不予公开$", r"\(三\)不予公开"),
     ("outcome.denied.state_secret", r"国家秘密", r"(?:1[.、])?属于国家秘密"),
