@@ -80,6 +80,8 @@ _VP, _INT = ctypes.c_void_p, ctypes.c_int
 _get_object = _fast("FPDFPage_GetObject", _VP, _VP, _INT)
 _object_type = _fast("FPDFPageObj_GetType", _INT, _VP)
 _loose_box = _fast("FPDFText_GetLooseCharBox", _INT, _VP, _INT, _VP)  # (textpage, index, FS_RECTF*)
+_obj_bounds = _fast("FPDFPageObj_GetBounds", _INT, _VP, _VP, _VP, _VP, _VP)  # (obj, &l, &b, &r, &t)
+_count_segments = _fast("FPDFPath_CountSegments", _INT, _VP)
 
 
 def _addr(handle) -> int:
@@ -299,14 +301,21 @@ def _place_words(tp, text: str, words: list[tuple[int, int]], parts: list[_Table
                 return n, bisect_right(xs, x), bisect_right(ys, y)
         return None
 
-    ends = _boxes(tp, [i for w in words for i in w])
+    # One box for a one-glyph word (most table words are a single digit), two for longer ones.
+    ends = _boxes(tp, [i for first, last in words for i in ((first,) if first == last else (first, last))])
     out: list[_Char] = []
     split: list[int] = []
-    for k, (first, last) in enumerate(words):
-        l0, t0, r0, b0, l1, t1, r1, b1 = ends[8 * k: 8 * k + 8]
+    k = 0
+    for first, last in words:
+        l0, t0, r0, b0 = ends[k: k + 4]
+        k += 4
+        if first == last:
+            out.append((text[first], l0, r0, b0, t0))
+            continue
+        l1, t1, r1, b1 = ends[k: k + 4]
+        k += 4
         where = cell_of((l0 + r0) / 2, (t0 + b0) / 2)
-        if first == last or (where is not None and where == cell_of((l1 + r1) / 2, (t1 + b1) / 2)
-                             and abs((t0 + b0) - (t1 + b1)) < (t0 - b0)):
+        if where is not None and where == cell_of((l1 + r1) / 2, (t1 + b1) / 2) and abs((t0 + b0) - (t1 + b1)) < (t0 - b0):
             out.append((text[first:last + 1], l0, r1, min(b0, b1), max(t0, t1)))
         else:
             split.extend(range(first, last + 1))
@@ -369,25 +378,25 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], li
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
     l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    bounds = pdfium_c.FPDFPageObj_GetBounds
     path = pdfium_c.FPDF_PAGEOBJ_PATH
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     raw = page.raw  # the bare handle: the wrapper costs a property call per foreign call
     addr = _addr(raw)
+    la, ba, ra, ta = (ctypes.addressof(x) for x in (l, b, r, t))
     for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
         o = _get_object(addr, i)
         if _object_type(o) != path:
             continue
-        obj = ctypes.cast(o, pdfium_c.FPDF_PAGEOBJECT)
-        bounds(obj, l, b, r, t)
+        _obj_bounds(o, la, ba, ra, ta)
         w, ht = r.value - l.value, t.value - b.value
         if ht <= _THIN and w > _THIN:
             h.append(((b.value + t.value) / 2, l.value, r.value))
         elif w <= _THIN and ht > _THIN:
             v.append(((l.value + r.value) / 2, b.value, t.value))
-        elif w > _THIN and ht > _THIN and pdfium_c.FPDFPath_CountSegments(obj) in (4, 5):
+        elif w > _THIN and ht > _THIN and _count_segments(o) in (4, 5):
             # A stroked rectangle is a cell's four borders; a filled-only one is cell or text
             # shading (LibreOffice paints white backgrounds too) and says nothing about borders.
+            obj = ctypes.cast(o, pdfium_c.FPDF_PAGEOBJECT)
             pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
             if not stroke.value:
                 continue
