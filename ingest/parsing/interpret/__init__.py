@@ -16,7 +16,7 @@ from ..model import Cell, Document, Heading, ParsedReport
 from ..template import S3_COLUMNS, SECTION_KEYS, label_of, s2_keys, s3_keys, s4_keys
 from . import meta
 from .regions import split_regions
-from .tables import Sink, read_s2, read_s3, read_s4, s2_version
+from .tables import Sink, assign_s3, read_s2, read_s3, read_s4, s2_version
 from .tokens import tokenize
 
 TEXT_KEYS = ("s1_overview", "s5_problems", "s6_other")
@@ -28,25 +28,48 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     deadline = deadline if deadline is not None else time.monotonic() + 20.0
     toks = tokenize(doc, deadline)
     regions = split_regions(toks)
+    title, agency, year, published = _metadata(doc, toks, regions)
+    prior = "2019" if year is not None and year <= 2020 else "2021"
     sink = Sink()
+    versions, s2v, s3v = _read_tables(toks, regions, prior, sink, deadline)
+    cells = _complete(sink, s2v, s3v)
+    _warn_absent_rows(sink, cells)
+    checks = run_checks(cells, s3v)
+    _warn_failed_checks(sink, checks)
+    headings = {k: Heading(raw=regions.headings.get(k), found=k in regions.headings) for k in SECTION_KEYS}
+    text = {k: _section_text(regions.tokens(toks, k), regions.headings.get(k)) for k in TEXT_KEYS}
+    return ParsedReport(
+        agency=agency, report_year=year, title=title, published_date=published, source_path=source_path,
+        source_format=doc.source_format, versions=versions, version_evidence=tuple(sink.evidence),
+        headings=headings, text=text, cells=cells, derived=_derived(cells, s3v), checks=tuple(checks),
+        warnings=tuple(sink.warnings), stated_counts=tuple(meta.stated_counts(text["s1_overview"])),
+        parser_version=parser_version,
+    )
+
+
+def _metadata(doc: Document, toks: list, regions) -> tuple[str | None, str | None, int | None, str | None]:
+    """Title, agency and year covered from the title (else the statistics period); the publication
+    date the container or the page header states. Nothing is guessed."""
     pre_lines = [t.text for t, s in zip(toks, regions.section_of, strict=True) if s == "pre"][:200]
     title, agency, year = meta.find_title(pre_lines, doc.meta_title)
-    all_text = "\n".join(t.text for t in toks[:4000])
     if year is None:
-        year = meta.find_period_year(all_text)
+        year = meta.find_period_year("\n".join(t.text for t in toks[:4000]))
     published = doc.meta_date or meta.find_published(pre_lines[:80])
-    prior = "2019" if year is not None and year <= 2020 else "2021"
+    return title, agency, year, published
 
+
+def _read_tables(toks: list, regions, prior: str, sink: Sink, deadline: float
+                 ) -> tuple[dict[str, str], str, str]:
+    """Read §二, §三 and §四 into the sink; returns the version tags and the key sets to use."""
     s2_toks = regions.tokens(toks, "s2_proactive")
     s3_toks = regions.tokens(toks, "s3_applications")
-    s4_toks = regions.tokens(toks, "s4_review_litigation")
-    if not (s2_toks or s3_toks or s4_toks) or not _has_table_labels(s2_toks, s3_toks):
+    if not (s2_toks or s3_toks):
+        # Neither §二 nor §三 opened (no heading, caption or table label): not a report.
         raise ParseError("no_report", "这个文件看起来不是政府信息公开工作年度报告（没有找到报告的表格）。",
                          "This file does not look like a 政府信息公开工作年度报告 (no report tables found).")
     _check_time(deadline)
-
-    v2, ev2 = s2_version("".join(t.norm for t in s2_toks))
-    sink.evidence.extend(ev2)
+    v2, evidence = s2_version("".join(t.norm for t in s2_toks))
+    sink.evidence.extend(evidence)
     s2v = v2 if v2 in ("2019", "2021") else prior
     if v2 not in ("2019", "2021"):
         sink.evidence.append(f"s2:version {v2}, key set from the year prior ({s2v})")
@@ -56,34 +79,23 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     facts = read_s3(s3_toks, sink)
     v3, s3v = _s3_version(facts, s3_toks, prior, sink)
     if v3 == "2019" and facts["other_values"]:
-        from .tables import assign_s3
-
         assign_s3("outcome.other.sum", facts["other_values"][1], sink)
     elif facts["other_values"]:
         sink.warn("s3.other_subtotal", "§三“(六)其他处理”行带有数值，2021年版模板中它只是分组标题，已忽略。",
                   "§3 row '(六)其他处理' carries values; in the 2021 template it is a group label; ignored.",
                   "s3", "outcome.other")
-    read_s4(s4_toks, sink)
+    read_s4(regions.tokens(toks, "s4_review_litigation"), sink)
     _check_time(deadline)
     _warn_absent_tables(sink)
+    return {"s2": v2, "s3": v3}, s2v, s3v
 
-    cells = _complete(sink, s2v, s3v)
-    _warn_absent_rows(sink, cells)
-    checks = run_checks(cells, s3v)
-    derived = _derived(cells, s3v)
-    headings = {k: Heading(raw=regions.headings.get(k), found=k in regions.headings) for k in SECTION_KEYS}
-    text = {k: _section_text(regions.tokens(toks, k), regions.headings.get(k)) for k in TEXT_KEYS}
+
+def _warn_failed_checks(sink: Sink, checks: list) -> None:
     for c in checks:
         if c.ok is False:
             sink.warn("check_failed", f"勾稽关系不成立：{c.id}（{c.lhs} ≠ {c.rhs}）。",
-                      f"Identity {c.id} does not hold ({c.lhs} != {c.rhs}).", c.id.split(".")[0], None, None)
-    return ParsedReport(
-        agency=agency, report_year=year, title=title, published_date=published, source_path=source_path,
-        source_format=doc.source_format, versions={"s2": v2, "s3": v3},
-        version_evidence=tuple(sink.evidence), headings=headings, text=text, cells=cells, derived=derived,
-        checks=tuple(checks), warnings=tuple(sink.warnings),
-        stated_counts=tuple(meta.stated_counts(text["s1_overview"])), parser_version=parser_version,
-    )
+                      f"Identity {c.id} does not hold ({c.lhs} != {c.rhs}).",
+                      "s4" if c.id.startswith("I4") else "s3", c.id.split(".", 1)[1], None)
 
 
 def _warn_absent_rows(sink: Sink, cells: dict[str, Cell]) -> None:
@@ -112,10 +124,6 @@ def _warn_absent_tables(sink: Sink) -> None:
 def _check_time(deadline: float) -> None:
     if time.monotonic() > deadline:
         raise ParseError("timeout", "解析超时。", "Parsing took too long.")
-
-
-def _has_table_labels(s2_toks: list, s3_toks: list) -> bool:
-    return bool(s2_toks) or bool(s3_toks)
 
 
 def _s3_version(facts: dict, s3_toks: list, prior: str, sink: Sink) -> tuple[str, str]:
