@@ -6,7 +6,9 @@ copy with the name swapped still matches), cut into overlapping character 5-gram
 the Jaccard similarity of those sets. A length filter skips pairs whose set sizes alone rule out the
 threshold (J(A, B) <= |A| / |B| for |A| <= |B|). At the scale we compare (one county's units in one
 year, or one unit's years: at most a few hundred texts) exact Jaccard on hashed shingles is a few
-milliseconds per comparison set, so MinHash/LSH would only add approximation; see docs/benchmarks.md.
+milliseconds per comparison set, so MinHash/LSH would only add approximation (measured in
+bench/bench_similarity.py; an exact prefix filter was tried and lost, because all reports share much
+official phrasing). See docs/benchmarks.md.
 
 Shared passages are found the same way: a character of one text is shared when a 5-gram covering it
 also occurs in the other text; runs shorter than ``MIN_PASSAGE`` are dropped so that set phrases such
@@ -18,9 +20,12 @@ Plain Python apart from the two selectors at the end.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 K = 5
 DEFAULT_THRESHOLD = 0.5
@@ -30,49 +35,48 @@ SECTIONS = {"s1": "text_overview", "s5": "text_problems"}
 PLACEHOLDER = "〇"
 
 
-def normalise(text: str, names: Iterable[str] = ()) -> tuple[str, list[int], list[int]]:
-    """The comparable form of a text and, for each of its characters, the first and last index of
-    the original characters it stands for (a run of digits or a name becomes one character)."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text or ""):
-        for c in unicodedata.normalize("NFKC", ch):  # per character, so positions map back exactly
-            chars.append(c)
-            origin.append(i)
-    folded = "".join(chars)
-    name_end: dict[int, int] = {}
-    taken = [False] * len(folded)
+_MASK = "\x00"
+_TOKEN = re.compile(r"\x00+|\d+|[^\W_]")
+_MASK_RUN, _DIGIT_RUN, _DROP = re.compile(r"\x00+"), re.compile(r"\d+"), re.compile(r"[^\w\x00]|_")
+
+
+def _folded(text: str, names: Iterable[str]) -> tuple[str, list[int] | range]:
+    """NFKC text with the unit's names blanked out (same length), and each position's original index."""
+    folded = unicodedata.normalize("NFKC", text)
+    if len(folded) == len(text):  # the usual case: NFKC folded width only, positions unchanged
+        origin: list[int] | range = range(len(text))
+    else:  # something expanded (e.g. ㈠ -> (一)): fold per character so positions map back exactly
+        chars, origin = [], []
+        for i, ch in enumerate(text):
+            for c in unicodedata.normalize("NFKC", ch):
+                chars.append(c)
+                origin.append(i)
+        folded = "".join(chars)
     for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
-        start = folded.find(name)
-        while start >= 0:
-            end = start + len(name)
-            if not any(taken[start:end]):
-                name_end[start] = end
-                taken[start:end] = [True] * len(name)
-            start = folded.find(name, end)
+        folded = folded.replace(name, _MASK * len(name))
+    return folded, origin
+
+
+def comparable(text: str, names: Iterable[str] = ()) -> str:
+    """The form texts are compared in: letters, digits and CJK only; every number one "0"; the unit's
+    own name one placeholder. Regex passes only (fast); ``normalise`` yields the same string."""
+    folded, _origin = _folded(text or "", names)
+    s = _DIGIT_RUN.sub("0", _MASK_RUN.sub(_MASK, folded))
+    return _DROP.sub("", s).replace(_MASK, PLACEHOLDER)
+
+
+def normalise(text: str, names: Iterable[str] = ()) -> tuple[str, list[int], list[int]]:
+    """``comparable(text)`` and, for each of its characters, the first and last index of the original
+    characters it stands for (a number or a name becomes one character). Used for highlighting."""
+    folded, origin = _folded(text or "", names)
     norm: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(folded)
-    while i < n:
-        c = folded[i]
-        if i in name_end:
-            j = name_end[i]
-            norm.append(PLACEHOLDER)
-        elif c.isdigit():
-            j = i
-            while j < n and folded[j].isdigit():
-                j += 1
-            norm.append("0")
-        elif c.isalnum():
-            j = i + 1
-            norm.append(c)
-        else:
-            i += 1
-            continue
-        starts.append(origin[i])
-        ends.append(origin[j - 1])
-        i = j
+    for m in _TOKEN.finditer(folded):
+        token = m.group()
+        norm.append(PLACEHOLDER if token[0] == _MASK else "0" if token[0].isdigit() else token)
+        starts.append(origin[m.start()])
+        ends.append(origin[m.end() - 1])
     return "".join(norm), starts, ends
 
 
@@ -89,14 +93,19 @@ class Doc:
     text: str
     names: tuple[str, ...] = ()
     norm: str = field(init=False)
-    starts: list[int] = field(init=False, repr=False)
-    ends: list[int] = field(init=False, repr=False)
     grams: set[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.text = self.text or ""
-        self.norm, self.starts, self.ends = normalise(self.text, self.names)
+        self.norm = comparable(self.text, self.names)
         self.grams = shingles(self.norm)
+
+    @cached_property
+    def positions(self) -> tuple[list[int], list[int]]:
+        """Where each comparable character comes from in ``text`` (first, last): only for highlighting."""
+        norm, starts, ends = normalise(self.text, self.names)
+        assert norm == self.norm
+        return starts, ends
 
     @property
     def comparable(self) -> bool:
@@ -128,8 +137,8 @@ def similar_pairs(docs: Sequence[Doc], *, threshold: float = DEFAULT_THRESHOLD) 
                 break  # sizes only grow from here: no later b can reach the threshold
             sim = jaccard(a.grams, b.grams)
             if sim >= threshold:
-                out.append(Pair(a, b, sim))
-    return sorted(out, key=lambda p: (-p.similarity, p.a.key, p.b.key))
+                out.append(Pair(a, b, sim) if (a.label, a.key) <= (b.label, b.key) else Pair(b, a, sim))
+    return sorted(out, key=lambda p: (-p.similarity, p.a.label, p.b.label))
 
 
 @dataclass(frozen=True)
@@ -143,12 +152,16 @@ def shared_segments(doc: Doc, others: Iterable[Doc], *, min_passage: int = MIN_P
     pool: set[int] = set()
     for other in others:
         pool |= other.grams
+    return _segments(doc, pool.__contains__, min_passage)
+
+
+def _segments(doc: Doc, is_shared, min_passage: int) -> list[Segment]:
     n = len(doc.norm)
+    starts, ends = doc.positions
     covered = [False] * n
     for i in range(n - K + 1):
-        if hash(doc.norm[i:i + K]) in pool:
-            for j in range(i, i + K):
-                covered[j] = True
+        if is_shared(hash(doc.norm[i:i + K])):
+            covered[i:i + K] = _TRUE_K
     # Runs of covered normalised characters, long enough to be a passage, mapped back to the original.
     marked = [False] * len(doc.text)
     i = 0
@@ -160,8 +173,8 @@ def shared_segments(doc: Doc, others: Iterable[Doc], *, min_passage: int = MIN_P
         while j < n and covered[j]:
             j += 1
         if j - i >= min_passage:
-            for pos in range(doc.starts[i], doc.ends[j - 1] + 1):
-                marked[pos] = True
+            a, b = starts[i], ends[j - 1] + 1
+            marked[a:b] = [True] * (b - a)
         i = j
     text = doc.text
     segments: list[Segment] = []
@@ -171,6 +184,9 @@ def shared_segments(doc: Doc, others: Iterable[Doc], *, min_passage: int = MIN_P
             segments.append(Segment(text[start:pos], marked[start]))
             start = pos
     return segments
+
+
+_TRUE_K = [True] * K
 
 
 def shared_ratio(segments: Sequence[Segment]) -> float:
@@ -194,7 +210,9 @@ class Group:
         return min(p.similarity for p in self.pairs)
 
     def highlighted(self) -> list[tuple[Doc, list[Segment]]]:
-        return [(d, shared_segments(d, [o for o in self.members if o is not d])) for d in self.members]
+        """Each member with the passages it shares with at least one other member marked."""
+        seen_in = Counter(g for d in self.members for g in d.grams)  # a gram in 2+ members is shared
+        return [(d, _segments(d, lambda g: seen_in[g] > 1, MIN_PASSAGE)) for d in self.members]
 
 
 def group_pairs(pairs: Sequence[Pair]) -> list[Group]:

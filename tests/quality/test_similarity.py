@@ -34,6 +34,11 @@ def test_normalising_drops_punctuation_folds_digits_and_masks_the_units_own_name
     assert (starts[2], ends[2]) == (6, 7)  # 〇 stands for 甲镇
 
 
+@pytest.mark.parametrize("text", ["2021年，甲镇公开信息39条。", "㈠甲镇甲镇，3.5万元_x；ABC①", "", "无。", "甲镇" * 3])
+def test_the_fast_comparable_form_is_the_highlighting_form(text):
+    assert sim.comparable(text, ["甲镇"]) == sim.normalise(text, ["甲镇"])[0]
+
+
 def test_a_copy_with_only_the_name_and_numbers_changed_is_identical():
     a = doc("甲镇", OVERVIEW.format(name="甲镇", n=39), ["甲镇"])
     b = doc("乙乡", OVERVIEW.format(name="乙乡", n=125), ["乙乡"])
