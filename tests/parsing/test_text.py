@@ -126,3 +126,12 @@ def test_label_variants_are_recognised() -> None:
                    "outcome.not_processed.duplicate": 0, "outcome.other.no_correction": 0,
                    "outcome.other.fee_unpaid": 0, "outcome.other.other": 0, "outcome.total": 2,
                    "carried_forward_next": 0}
+
+
+def test_a_table_of_contents_before_the_body_is_not_taken_for_the_sections() -> None:
+    toc = "\n".join(["目录", "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                     "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"])
+    text = SEED_TEXT.replace("一、总体情况", toc + "\n一、总体情况", 1)
+    r = parse(text.encode(), "toc.txt")
+    assert sum(c.st == "ok" for c in r.cells.values()) == 198
+    assert r.text["s1_overview"].startswith("2020年,砖路镇")

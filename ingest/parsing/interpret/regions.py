@@ -9,6 +9,7 @@ from .tokens import Tok
 
 ORDER = {k: i for i, k in enumerate(HEADING_KEYS)}
 _S4_ANCHORS = {"行政复议", "行政诉讼"}
+_TOC_TEXT = 120  # characters between headings below which they are a table of contents
 
 
 @dataclass
@@ -30,17 +31,34 @@ def heading_key(tok: Tok) -> str | None:
 
 
 def split_regions(toks: list[Tok]) -> Regions:
-    """Assign every token to a section. Sections only move forward; tables can open their section."""
+    """Assign every token to a section. Sections only move forward; tables can open their section.
+
+    A table of contents (the six headings with next to no text between them) is not the body:
+    when a heading comes round again that soon, everything so far is treated as preface.
+    """
     current = "pre"
     section_of: list[str | None] = []
     regions = Regions(section_of=section_of)
+    first_heading: int | None = None
+    text_since = 0
     for i, tok in enumerate(toks):
+        h = heading_key(tok)
+        if h is not None and first_heading is not None and _rank(h) <= _rank(current) and text_since < _TOC_TEXT:
+            for k in range(first_heading, i):
+                section_of[k] = "pre"
+            current, first_heading, text_since = "pre", None, 0
+            regions.headings.clear()
+            regions.heading_at.clear()
         nxt = _switch(tok, current)
         if nxt is not None and nxt != current:
             current = nxt
-            if heading_key(tok) == nxt and nxt not in regions.headings:
+            if h == nxt and nxt not in regions.headings:
                 regions.headings[nxt] = tok.text.strip()
                 regions.heading_at[nxt] = i
+                if first_heading is None:
+                    first_heading = i
+        elif first_heading is not None and h is None:
+            text_since += len(tok.norm)
         section_of.append(current)
     return regions
 
