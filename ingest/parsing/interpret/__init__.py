@@ -3,6 +3,19 @@
 Steps: tokens (cells, lines, running text cut at labels) → sections (headings
 or table anchors) → §二 blocks, §三 rows, §四 row → version per table →
 every canonical key filled (missing ones say why) → identities → warnings.
+
+What it expects from an extractor (text, HTML, DOCX, PDF alike):
+
+* ``Table`` rows with spans expanded. Only ``origin`` cells are read, in grid
+  order, so a spanned value is never read twice; covered cells only serve the
+  §三 header (自然人…总计), which names grid columns when it is present.
+* A row's values belong to the label cell before them in the same row; a label
+  alone in its row (or paragraph) takes the values that follow it, one cell per
+  paragraph or one whole following row.
+* ``Paragraph`` text may hold several lines; each line is a token. A line
+  holding labels and numbers (crawler or PDF text) is cut at the labels; a line
+  of numbers separated by spaces is one row of cells. Empty cells should be
+  kept (as "" in a table, or a padding-only line), never dropped.
 """
 
 from __future__ import annotations
