@@ -209,7 +209,7 @@ def main() -> int:
     # 2. PDF parse vs bare text extraction
     pdfs = by_ext.get("pdf", []) + rendered["pdf"][:10]
     k = 5 if args.quick else 9
-    print("\n## PDF: parse vs bare pypdfium2 text extraction (best of %d)\n" % k)
+    print(f"\n## PDF: parse vs bare pypdfium2 text extraction (best of {k})\n")
     print("| file | pages | bare ms | extract ms | parse ms | extract/bare | parse/bare |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     ratios, ext_ratios = [], []

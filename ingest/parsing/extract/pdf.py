@@ -377,22 +377,22 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], li
     """Thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments."""
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
-    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    left, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     path = pdfium_c.FPDF_PAGEOBJ_PATH
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     raw = page.raw  # the bare handle: the wrapper costs a property call per foreign call
     addr = _addr(raw)
-    la, ba, ra, ta = (ctypes.addressof(x) for x in (l, b, r, t))
+    la, ba, ra, ta = (ctypes.addressof(x) for x in (left, b, r, t))
     for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
         o = _get_object(addr, i)
         if _object_type(o) != path:
             continue
         _obj_bounds(o, la, ba, ra, ta)
-        w, ht = r.value - l.value, t.value - b.value
+        w, ht = r.value - left.value, t.value - b.value
         if ht <= _THIN and w > _THIN:
-            h.append(((b.value + t.value) / 2, l.value, r.value))
+            h.append(((b.value + t.value) / 2, left.value, r.value))
         elif w <= _THIN and ht > _THIN:
-            v.append(((l.value + r.value) / 2, b.value, t.value))
+            v.append(((left.value + r.value) / 2, b.value, t.value))
         elif w > _THIN and ht > _THIN and _count_segments(o) in (4, 5):
             # A stroked rectangle is a cell's four borders; a filled-only one is cell or text
             # shading (LibreOffice paints white backgrounds too) and says nothing about borders.
@@ -400,9 +400,9 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], li
             pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
             if not stroke.value:
                 continue
-            h.append((t.value, l.value, r.value))
-            h.append((b.value, l.value, r.value))
-            v.append((l.value, b.value, t.value))
+            h.append((t.value, left.value, r.value))
+            h.append((b.value, left.value, r.value))
+            v.append((left.value, b.value, t.value))
             v.append((r.value, b.value, t.value))
     return h, v
 

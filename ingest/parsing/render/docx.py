@@ -37,7 +37,7 @@ def _table(doc, t: TableLayout) -> None:
     for _ in range(t.width):
         tblgrid.append(OxmlElement("w:gridCol"))
     tbl.append(tblgrid)
-    for r, row in enumerate(grid):
+    for row in grid:
         tr = OxmlElement("w:tr")
         c = 0
         while c < t.width:

@@ -107,11 +107,11 @@ def s2_table(cells: dict[str, Cell], version: str) -> TableLayout:
         cols = block["columns"]
         # The last column stretches over the grid columns this block does not use.
         spans = [1] * (len(cols) - 1) + [width - len(cols)]
-        rows.append((Span("信息内容"),) + tuple(Span(full_width(c["label"]), colspan=s) for c, s in zip(cols, spans)))
+        rows.append((Span("信息内容"),) + tuple(Span(full_width(c["label"]), colspan=s) for c, s in zip(cols, spans, strict=True)))
         for row in block["rows"]:
             rows.append((Span(full_width(row["label"])),) + tuple(
                 Span(value_text(cells.get(f"s2.{block['key']}.{row['key']}.{c['key']}")), colspan=s, value=True)
-                for c, s in zip(cols, spans)))
+                for c, s in zip(cols, spans, strict=True)))
     return TableLayout(width=width, rows=tuple(rows), label_columns=1)
 
 
