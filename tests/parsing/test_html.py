@@ -135,3 +135,11 @@ def test_it_reads_html_escaped_as_json_unicode() -> None:
     escaped = html.replace("<", "\\u003c").replace(">", "\\u003e").replace('"', '\\"').replace("\n", "\\n")
     r = parse(('{"content": "' + escaped + '"}').encode(), "api.json.txt")
     assert r.cells["s2.art20_5.licensing.decisions"].v == 2910
+
+
+def test_a_footnote_mark_does_not_join_the_number() -> None:
+    html = _page().replace("<td>行政许可</td><td colspan=\"3\">2910</td>",
+                           "<td>行政许可</td><td colspan=\"3\">2910<sup>1</sup></td>")
+    assert "<sup>" in html
+    r = parse(html.encode(), "page.html")
+    assert r.cells["s2.art20_5.licensing.decisions"].v == 2910

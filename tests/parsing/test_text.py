@@ -135,3 +135,9 @@ def test_a_table_of_contents_before_the_body_is_not_taken_for_the_sections() -> 
     r = parse(text.encode(), "toc.txt")
     assert sum(c.st == "ok" for c in r.cells.values()) == 198
     assert r.text["s1_overview"].startswith("2020年,砖路镇")
+
+
+def test_a_stray_number_before_the_review_table_does_not_hide_it() -> None:
+    text = _pipe_report().replace("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼情况\n5")
+    r = parse(text.encode(), "r.txt")
+    assert r.cells["s4.lit_after_review.total"].v == 1

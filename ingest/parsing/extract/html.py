@@ -168,9 +168,16 @@ def cell_text(el) -> str:
 
 
 def _mark_breaks(root) -> None:
-    """Line breaks as text, so a cell's text can be read in one C call (labels split over <br>/<p>)."""
+    """Line breaks as text, so a cell's text can be read in one C call (labels split over <br>/<p>).
+
+    Footnote marks (<sup>/<sub>) are dropped: "12<sup>1</sup>" is 12, not 121.
+    """
     for el in root.iter("br", "p"):
         el.tail = "\n" + (el.tail or "")
+    for el in root.iter("sup", "sub"):
+        for child in list(el):
+            el.remove(child)
+        el.text = None
 
 
 def _span(value: str | None) -> int:

@@ -353,7 +353,9 @@ def read_s4(toks: list[Tok], sink: Sink) -> None:
     if not runs:
         sink.warn("s4.not_found", "未找到§四表格的数值。", "No values found for the §4 table.", "s4")
         return
-    values = runs[0]
+    # The first run that reads as the 15 cells; a stray number before the table (a page number in
+    # PDF text) must not hide it. Failing that, the first run, reported as unresolved.
+    values = next((r for r in runs if fit(r, 15, _s4_check)[0] is not None), runs[0])
     section, row = "s4", "s4"
     texts, why = fit(values, 15, _s4_check)
     if texts is None:
