@@ -133,6 +133,22 @@ def test_garbage_after_the_pdf_magic_is_corrupt():
     assert e.value.code == "corrupt"
 
 
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_a_table_printed_without_borders_is_read_from_its_gaps(year):
+    """GIVEN a report whose tables have no ruling lines (so no grid can be built)
+    WHEN parsed THEN each row comes out as its own line of cells, in x order, and every value is read."""
+    from ingest.parsing import parse
+    from ingest.parsing.render import build
+    from ingest.parsing.render.pdf import write
+    from ingest.parsing.synthetic import generate_report
+
+    report = generate_report(seed=3, year=year)
+    data = write(build(report), ruled=False)
+    assert not _tables(pdf.extract(data, "r.pdf"))  # the premise: nothing ruled to find
+    back = parse(data, "r.pdf")
+    assert {k: (c.v, c.st) for k, c in back.cells.items()} == {k: (c.v, c.st) for k, c in report.cells.items()}
+
+
 @pytest.mark.parametrize("name", ["020", "024"])
 def test_corpus_pdf_gives_the_same_tables_as_the_docx_it_was_printed_from(name):
     from ingest.parsing.extract import docx

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import re
 from bisect import bisect_left, bisect_right
+import dataclasses
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -105,6 +106,7 @@ class _Line:
     bottom: float
     height: float
     page: int
+    cells: bool = False  # a row of a table drawn without borders: its pieces, one per text line
 
 
 @dataclass
@@ -242,7 +244,8 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     if not spans:
         return [], 0, True
 
-    scanned = force or _looks_tabular(spans) or _wide_space(tp, text, spans)
+    wide = _wide_lines(tp, text, spans)
+    scanned = force or bool(wide) or _looks_tabular(spans)
     parts = _table_parts(*_rulings(page), page_no) if scanned else []
 
     def in_table(x: float, y: float) -> bool:
@@ -256,8 +259,11 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
         if parts and (in_table(x0 + 0.5, (top0 + bot0) / 2) or in_table(x1 - 0.5, (top1 + bot1) / 2)):
             words.extend((m.start(), m.end() - 1) for m in _WORD.finditer(text, first, last + 1))
             continue
-        lines.append(_Line(text=_CJK_SPACE.sub("", stripped), x0=x0, x1=x1, top=max(top0, top1),
-                           bottom=min(bot0, bot1), height=top0 - bot0, page=page_no))
+        line = _Line(text=_CJK_SPACE.sub("", stripped), x0=x0, x1=x1, top=max(top0, top1),
+                     bottom=min(bot0, bot1), height=top0 - bot0, page=page_no)
+        if first in wide:
+            line = _borderless_row(tp, text, first, last, line)
+        lines.append(line)
     if words:
         loose = _place_words(tp, text, words, parts)
     if loose:
@@ -325,14 +331,16 @@ def _place_words(tp, text: str, words: list[tuple[int, int]], parts: list[_Table
     return out
 
 
-def _wide_space(tp, text: str, spans) -> bool:
-    """Whether some line has a space as wide as a cell gap (tight tables have no other tell).
+def _wide_lines(tp, text: str, spans) -> set[int]:
+    """First glyph index of every line with a space as wide as a cell gap.
 
-    Only the glyphs beside PDFium's spaces are measured, a few calls per line.
+    Such a line may cross a tight table (look for ruling lines) or be a row of a table
+    drawn without borders. Only the glyphs beside PDFium's spaces are measured.
     """
     rect = pdfium_c.FS_RECTF()
     tpa = _addr(tp)
     addr = ctypes.addressof(rect)
+    out: set[int] = set()
     for first, last, stripped, _, _, top0, bot0, _, _ in spans:
         if " " not in stripped:
             continue
@@ -346,9 +354,33 @@ def _wide_space(tp, text: str, spans) -> bool:
                 j += 1
             _loose_box(tpa, j, addr)
             if rect.left - left >= 0.5 * h:
-                return True
+                out.add(first)
+                break
             i = text.find(" ", j, last)
-    return False
+    return out
+
+
+def _borderless_row(tp, text: str, first: int, last: int, line: _Line) -> _Line:
+    """A line with cell-wide gaps, outside any ruled table: cut it into its cells.
+
+    PDFium strings such a line together in content order, which need not be left to right
+    (a label written vertically in the first column comes last). The words are put in x
+    order and cut where the gap is wider than a glyph; each piece becomes a line of its own.
+    """
+    words = [(m.start(), m.end() - 1) for m in _WORD.finditer(text, first, last + 1)]
+    f = _boxes(tp, [i for w in words for i in w])
+    placed = sorted(((f[8 * k], f[8 * k + 6], text[a:b + 1]) for k, (a, b) in enumerate(words)))
+    pieces: list[list[str]] = [[placed[0][2]]]
+    right = placed[0][1]
+    for x0, x1, word in placed[1:]:
+        if x0 - right >= line.height:
+            pieces.append([])
+        pieces[-1].append(word)
+        right = max(right, x1)
+    if len(pieces) < 2:
+        return line  # wide spacing inside running text (justified line), not cells
+    joined = "\n".join(_CJK_SPACE.sub("", " ".join(p)) for p in pieces)
+    return dataclasses.replace(line, text=joined, cells=True)
 
 
 def _looks_tabular(spans) -> bool:
@@ -625,6 +657,8 @@ def _mode(values: list[int]) -> float:
 
 
 def _starts_paragraph(prev: _Line, ln: _Line, left: float, right: float) -> bool:
+    if prev.cells or ln.cells:
+        return True  # table rows stay rows
     size = max(ln.height, prev.height, 1.0)
     if prev.page == ln.page and prev.bottom - ln.top > 1.5 * size:
         return True  # a blank line between them

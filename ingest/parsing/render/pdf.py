@@ -45,11 +45,11 @@ def _widths(t: TableLayout) -> list[float]:
     return label + [rest] * (t.width - 3)
 
 
-def _table(t: TableLayout) -> Table:
+def _table(t: TableLayout, ruled: bool = True) -> Table:
     grid = expand(t)
     data: list[list[object]] = []
-    style: list[tuple] = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+    style: list[tuple] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black)] if ruled else []
+    style += [
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
@@ -68,7 +68,8 @@ def _table(t: TableLayout) -> Table:
     return Table(data, colWidths=_widths(t), style=TableStyle(style))
 
 
-def write(layout: Layout) -> bytes:
+def write(layout: Layout, *, ruled: bool = True) -> bytes:
+    """The PDF. ``ruled=False`` leaves out the cell borders (some offices print tables that way)."""
     buf = BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
                             bottomMargin=20 * mm, title=layout.title, author="", subject="")
@@ -78,7 +79,7 @@ def write(layout: Layout) -> bytes:
         story.append(Paragraph(escape(section.heading), _HEAD))
         story += [Paragraph(escape(p), _BODY) for p in section.paragraphs]
         if section.table is not None:
-            story += [Spacer(1, 4), _table(section.table), Spacer(1, 6)]
+            story += [Spacer(1, 4), _table(section.table, ruled), Spacer(1, 6)]
     if layout.date:
         try:
             doc.creationDate = dt.datetime.fromisoformat(layout.date)  # type: ignore[attr-defined]
