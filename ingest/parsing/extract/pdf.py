@@ -24,9 +24,9 @@ Pages are loaded and closed one at a time so memory stays flat for big files.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import re
 from bisect import bisect_left, bisect_right
-import dataclasses
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
