@@ -43,7 +43,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "I3": (ERROR, "§三 行总计 = 自然人 + 五类法人或其他组织"),
     "I4": (ERROR, "§四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结"),
     "V1": (ERROR, "数量应为非负整数"),
-    "V2": (WARNING, "单元格内容不是数字"),
+    "V2": (WARNING, "表格中有单元格的内容不是数字"),
     "V3": (WARNING, "表格中有单元格未找到"),
     "V4": (INFO, "空白、“—”或“无”按 0 计算"),
     "Y1": (WARNING, "本年“上年结转”应等于上一年度报告的“结转下年度继续办理”"),
@@ -73,7 +73,7 @@ TOWNSHIP_KINDS = frozenset({"乡", "镇", "民族乡", "苏木", "街道"})
 # Above these amounts (万元) a year's 行政事业性收费 is implausible for the level: most likely the
 # amount was written in 元. Deliberately generous; the reviewer decides.
 FEE_LIMITS_WAN_YUAN = {
-    Organisation.Level.TOWNSHIP: Decimal(500),
+    Organisation.Level.TOWNSHIP: Decimal(1000),
     Organisation.Level.DEPARTMENT: Decimal(100_000),
     Organisation.Level.COUNTY: Decimal(100_000),
     Organisation.Level.CITY: Decimal(1_000_000),
@@ -191,6 +191,7 @@ def _values(report: Report) -> list[Outcome]:
     out: list[Outcome] = []
     zeroish: dict[str, list[str]] = {}
     missing: dict[str, list[str]] = {}
+    text_cells: dict[str, list[str]] = {}
     for key, cell in (report.cells or {}).items():
         st = cell.get("st")
         section = key.split(".", 1)[0]
@@ -204,15 +205,18 @@ def _values(report: Report) -> list[Outcome]:
                     message=_("“%(label)s”填的是 %(raw)s，这一栏应为非负整数。") % {
                         "label": label_of(key), "raw": cell.get("raw") or _fmt(v)}))
         elif st == "text":
-            out.append(Outcome(
-                check_id=f"V2.{key}", ok=False, cells=(key,),
-                message=_("“%(label)s”的内容“%(raw)s”不是数字，无法计入统计。") % {
-                    "label": label_of(key), "raw": (cell.get("raw") or "").strip()[:60]}))
+            text_cells.setdefault(section, []).append(key)
         elif st == "missing":
             missing.setdefault(section, []).append(key)
         elif st in ("blank", "dash", "none_word"):
             zeroish.setdefault(section, []).append(key)
     names = {"s2": "§二", "s3": "§三", "s4": "§四"}
+    for section, keys in sorted(text_cells.items()):
+        examples = "；".join(f"“{label_of(k)}”：“{(report.cells[k].get('raw') or '').strip()[:30]}”" for k in keys[:3])
+        out.append(Outcome(
+            check_id=f"V2.{section}", ok=False, lhs=len(keys), cells=tuple(keys),
+            message=_("%(sec)s 表格中有 %(n)s 个单元格的内容不是数字，无法计入统计，例如%(examples)s。") % {
+                "sec": names.get(section, section), "n": len(keys), "examples": examples}))
     for section, keys in sorted(missing.items()):
         out.append(Outcome(
             check_id=f"V3.{section}", ok=False, lhs=len(keys), cells=tuple(keys),
@@ -315,25 +319,39 @@ def _plausibility(report: Report) -> list[Outcome]:
 # --------------------------------------------------------------------------- prose vs tables
 
 _NUM = r"(?<![\d.])(\d{1,7})"
-# (id, what is counted, patterns whose group 1 is the stated number, patterns that state "none", table keys)
-PROSE_FACTS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
-    ("T1.requests", "本年新收政府信息公开申请",
-     (rf"(?:收到|受理|新收|接收|接到)[^。；，,]{{0,14}}?(?:依申请公开|信息公开申请|公开申请)[^。；，,\d]{{0,6}}?{_NUM}\s*(?:件|个|份|条)",
-      rf"(?:依申请公开|信息公开申请|公开申请)[^。；，,\d]{{0,10}}?(?:共|合计|总计)?{_NUM}\s*(?:件|个|份)"),
-     (r"(?:未|没有|无)(?:收到|受理|接到)[^。；，,]{0,12}?(?:申请)",),
-     ("s3.received_new.total",)),
-    ("T1.review", "政府信息公开行政复议案件",
-     (rf"行政复议[^。；，,\d]{{0,8}}?{_NUM}\s*(?:件|起|宗|次)",),
-     (r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；，,]{0,10}?行政复议",),
-     ("s4.review.total",)),
-    ("T1.litigation", "政府信息公开行政诉讼案件",
-     (rf"行政诉讼[^。；，,\d]{{0,8}}?{_NUM}\s*(?:件|起|宗|次)",),
-     (r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；，,]{0,10}?行政诉讼",),
-     ("s4.lit_direct.total", "s4.lit_after_review.total")),
-    ("T1.normative", "本年制发（新制作）的规范性文件",
-     (rf"(?:制发|印发|出台|制定|新制作)[^。；，,\d]{{0,6}}?规范性文件[^。；，,\d]{{0,4}}?{_NUM}\s*(?:件|个|份)",),
-     (),
-     ("s2.art20_1.normative_docs.made",)),
+
+
+@dataclass(frozen=True)
+class ProseFact:
+    """A figure §一 often states in words, the table cells it must agree with, and how it is worded."""
+
+    check_id: str
+    what: str
+    keys: tuple[str, ...]  # the table's figure is the sum of these cells
+    patterns: tuple[str, ...]  # group 1 is the stated number
+    nones: tuple[str, ...] = ()  # sentences that state "none" (0)
+    # Other sums the wording may mean, accepted as agreement ("受理/办理" often counts carried-over ones too).
+    also: tuple[tuple[str, ...], ...] = ()
+
+
+PROSE_FACTS: tuple[ProseFact, ...] = (
+    ProseFact(
+        "T1.requests", "本年新收政府信息公开申请", ("s3.received_new.total",),
+        (rf"(?:收到|受理|新收|接收|接到|办理)[^。；，,]{{0,14}}?(?:依申请公开|信息公开申请|公开申请)[^。；，,\d]{{0,6}}?{_NUM}\s*(?:件|个|份|条)",
+         rf"(?:依申请公开|信息公开申请|公开申请)[^。；，,\d]{{0,10}}?(?:共|合计|总计)?{_NUM}\s*(?:件|个|份)"),
+        (r"(?:未|没有|无)(?:收到|受理|接到)[^。；，,]{0,12}?(?:申请)",),
+        also=(("s3.received_new.total", "s3.carried_over_prev.total"),)),
+    ProseFact(
+        "T1.review", "政府信息公开行政复议案件", ("s4.review.total",),
+        (rf"行政复议[^。；，,\d]{{0,8}}?{_NUM}\s*(?:件|起|宗|次)",),
+        (r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；，,]{0,10}?行政复议",)),
+    ProseFact(
+        "T1.litigation", "政府信息公开行政诉讼案件", ("s4.lit_direct.total", "s4.lit_after_review.total"),
+        (rf"行政诉讼[^。；，,\d]{{0,8}}?{_NUM}\s*(?:件|起|宗|次)",),
+        (r"(?:未|没有|无)(?:发生|出现|收到|产生)?[^。；，,]{0,10}?行政诉讼",)),
+    ProseFact(
+        "T1.normative", "本年制发（新制作）的规范性文件", ("s2.art20_1.normative_docs.made",),
+        (rf"(?:制发|印发|出台|制定|新制作)[^。；，,\d]{{0,6}}?规范性文件[^。；，,\d]{{0,4}}?{_NUM}\s*(?:件|个|份)",)),
 )
 
 
@@ -342,21 +360,26 @@ def _sentences(text: str) -> list[str]:
 
 
 def prose_claims(text: str) -> dict[str, tuple[int, str]]:
-    """Numbers §一 states, by fact id: {id: (value, sentence)}; the first clear statement wins."""
+    """Numbers §一 states, by check id: {id: (value, sentence)}; the first clear statement wins."""
     claims: dict[str, tuple[int, str]] = {}
     for sentence in _sentences(text):
-        for fid, _what, patterns, nones, _keys in PROSE_FACTS:
-            if fid in claims:
+        for fact in PROSE_FACTS:
+            if fact.check_id in claims:
                 continue
-            for pattern in patterns:
+            for pattern in fact.patterns:
                 m = re.search(pattern, sentence)
                 if m:
-                    claims[fid] = (int(m.group(1)), sentence[:300])
+                    claims[fact.check_id] = (int(m.group(1)), sentence[:300])
                     break
             else:
-                if any(re.search(p, sentence) for p in nones):
-                    claims[fid] = (0, sentence[:300])
+                if any(re.search(p, sentence) for p in fact.nones):
+                    claims[fact.check_id] = (0, sentence[:300])
     return claims
+
+
+def _table_sum(cells: Mapping[str, Mapping], keys: tuple[str, ...]) -> float | int | None:
+    vals = [cell_value(cells, k) for k in keys]
+    return None if any(v is None for v in vals) else _num(sum(vals))
 
 
 def _prose(report: Report) -> list[Outcome]:
@@ -364,18 +387,19 @@ def _prose(report: Report) -> list[Outcome]:
     if report.stated_counts:
         text += "\n" + "\n".join(c.get("sentence", "") for c in report.stated_counts)
     claims = prose_claims(text)
+    cells = report.cells or {}
     out: list[Outcome] = []
-    for fid, what, _p, _n, keys in PROSE_FACTS:
-        if fid not in claims or not all(k in (report.cells or {}) for k in keys):
+    for fact in PROSE_FACTS:
+        if fact.check_id not in claims or not all(k in cells for k in fact.keys):
             continue
-        stated, sentence = claims[fid]
-        vals = [cell_value(report.cells, k) for k in keys]
-        table = None if any(v is None for v in vals) else _num(sum(vals))
-        ok = None if table is None else table == stated
+        stated, sentence = claims[fact.check_id]
+        table = _table_sum(cells, fact.keys)
+        ok = None if table is None else table == stated or any(
+            _table_sum(cells, alt) == stated for alt in fact.also if all(k in cells for k in alt))
         out.append(Outcome(
-            check_id=fid, ok=ok, lhs=stated, rhs=table, cells=keys,
+            check_id=fact.check_id, ok=ok, lhs=stated, rhs=table, cells=fact.keys,
             message=_("§一写道“%(sentence)s”，即%(what)s %(stated)s；表格中为 %(table)s。") % {
-                "sentence": sentence, "what": what, "stated": stated, "table": _fmt(table)}))
+                "sentence": sentence, "what": fact.what, "stated": stated, "table": _fmt(table)}))
     return out
 
 
