@@ -164,8 +164,7 @@ def _two(rng: Rng, phrases: Sequence[str], sep: str = "，") -> str:
     return phrases[i] + sep + phrases[(i + 1) % len(phrases)]
 
 
-def _prose(rng: Rng, agency: str, year: int, s2: dict[str, str], s3: dict[str, int]
-           ) -> tuple[dict[str, str], tuple[StatedCount, ...]]:
+def _prose(rng: Rng, agency: str, year: int, s3: dict[str, int]) -> tuple[dict[str, str], tuple[StatedCount, ...]]:
     short = agency.removeprefix(COUNTY)
     published = rng.randint(20, 400)
     budget = rng.randint(1, 4)
@@ -214,8 +213,9 @@ def build_report(rng: Rng, *, year: int, agency: str, version: str | None = None
     expected_in = carried_in
     if "missing_carry_over" in errors:
         # Last year carried applications forward, but this report starts from nothing: within the
-        # report every identity holds; only the cross-year check (S-1) can see the loss.
-        if not any((carried_in or {}).values()):
+        # report every identity holds; only the cross-year check (S-1) can see the loss. Without a
+        # known last year, invent one that carried something.
+        if carried_in is None:
             expected_in = {c: 0 for c in APPLICANTS} | {"natural_person": rng.randint(1, 3)}
         carried_in = {c: 0 for c in APPLICANTS}
     s3 = _s3_values(rng, version, carried_in)
@@ -228,7 +228,7 @@ def build_report(rng: Rng, *, year: int, agency: str, version: str | None = None
     cells: dict[str, Cell] = {k: _cell(k, raw) for k, raw in s2.items()}
     cells.update({f"s3.{k}": _cell(f"s3.{k}", str(n)) for k, n in s3.items()})
     cells.update({f"s4.{k}": _cell(f"s4.{k}", str(n)) for k, n in s4.items()})
-    text, counts = _prose(rng, agency, year, s2, s3)
+    text, counts = _prose(rng, agency, year, s3)
     headings = dict(zip(SECTION_KEYS, template()["headings"][version], strict=True))
     return ParsedReport(
         agency=agency,
@@ -272,13 +272,16 @@ def generate_county(*, seed: int, year: int, errors: dict[str, Iterable[str]] | 
 
 def generate_series(*, seed: int, agency: str, years: Iterable[int],
                     errors: dict[int, Iterable[str]] | None = None) -> list[ParsedReport]:
-    """Consecutive years of one agency; each year's 上年结转 equals the previous 结转下年度 (S-1)."""
+    """Consecutive years of one agency; each year's 上年结转 equals the previous 结转下年度 (S-1).
+
+    ``errors`` maps a year to its errors; ``missing_carry_over`` only loses something in a year
+    whose previous year carried applications forward.
+    """
     errors = errors or {}
     out: list[ParsedReport] = []
     carried: dict[str, int] | None = None
     for year in years:
-        r = generate_report(seed=seed, year=year, agency=agency, errors=errors.get(year, ()),
-                            carried_in=carried if carried is not None else None)
+        r = generate_report(seed=seed, year=year, agency=agency, errors=errors.get(year, ()), carried_in=carried)
         carried = {c: int(r.cells[f"s3.carried_forward_next.{c}"].v or 0) for c in APPLICANTS}
         out.append(r)
     return out

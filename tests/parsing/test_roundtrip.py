@@ -100,10 +100,13 @@ def test_township_regulations_reports_a_regulation():
 
 
 def test_missing_carry_over_loses_last_years_forward_but_keeps_identities():
-    series = generate_series(seed=8, agency="示例县东河镇", years=range(2019, 2024),
+    series = generate_series(seed=1, agency="示例县东河镇", years=range(2019, 2024),
                              errors={2022: {"missing_carry_over"}})
-    r2022 = series[3]
+    r2021, r2022 = series[2], series[3]
+    carried = {c: r2021.cells[f"s3.carried_forward_next.{c}"].v for c in APPLICANTS}
+    assert sum(carried.values()) > 0  # the premise: 2021 carried applications into 2022
     assert all(r2022.cells[f"s3.carried_over_prev.{c}"].v == 0 for c in APPLICANTS)
+    assert r2022.extra["previous_carried_forward"] == carried
     assert all(c.ok for c in r2022.checks)
     single = generate_report(seed=8, year=2023, errors={"missing_carry_over"})
     assert sum(single.extra["previous_carried_forward"].values()) > 0
