@@ -248,8 +248,13 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     scanned = force or bool(wide) or _looks_tabular(spans)
     parts = _table_parts(*_rulings(page), page_no) if scanned else []
 
+    boxes = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1) for t in parts]
+
     def in_table(x: float, y: float) -> bool:
-        return any(t.left - 1 <= x <= t.right + 1 and t.bottom - 1 <= y <= t.top + 1 for t in parts)
+        for x0, x1, y0, y1 in boxes:
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                return True
+        return False
 
     # Pass 2: prose lines as they are; lines touching a table glyph by glyph.
     lines: list = []
