@@ -91,10 +91,7 @@ KNOWN_UNRESOLVED = {
     # 行政规范性文件 digits run together ('77132470', '6233440'): no unique split; truth took 制发 from prose.
     "005.txt:s2.art20_1.normative_docs.made",
     "006.txt:s2.art20_1.normative_docs.made",
-    # PDF-to-markdown: 不予处理 5. is an unlabelled row, (六)1/2 labels broken across rows, §二 (一) table
-    # split with a column missing.
-    "029.md:not_processed_total",
-    "029.md:other_total",
+    # PDF-to-markdown: the §二 (一) table is split, with a column missing under a 4-column header.
     "029.md:s2.art20_1.regulations.made",
     "029.md:s2.art20_1.normative_docs.made",
     "029.md:s2.art20_1.normative_docs.in_force",

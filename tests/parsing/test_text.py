@@ -141,3 +141,31 @@ def test_a_stray_number_before_the_review_table_does_not_hide_it() -> None:
     text = _pipe_report().replace("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼情况\n5")
     r = parse(text.encode(), "r.txt")
     assert r.cells["s4.lit_after_review.total"].v == 1
+
+
+def _md_s3(rows: list[str]) -> str:
+    return "\n".join(["某市2025年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+                      "| 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |", *rows,
+                      "五、存在的主要问题及改进情况"])
+
+
+def test_rows_whose_labels_were_lost_are_placed_only_when_forced() -> None:
+    """GIVEN a PDF-to-markdown table where two rows lost their labels between 4.大量反复 and (六)2
+    THEN they are read as 5.确认或重新出具 and (六)1 (the only template rows between), with warnings."""
+    rows = ["| 4.无正当理由大量反复申请 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "| 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+            "| 行政机关不再处理其政府信息公 | 40 | 1 | 0 | 0 | 2 | 0 | 43 |",
+            "| 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"]
+    r = parse(_md_s3(rows).encode(), "t.md")
+    assert r.cells["s3.outcome.not_processed.confirm_reissue.total"].v == 0
+    assert r.cells["s3.outcome.other.no_correction.total"].v == 43
+    assert sum(w.code == "s3.row_by_position" for w in r.warnings) == 2
+
+
+def test_lost_labels_are_not_placed_when_the_count_does_not_match() -> None:
+    rows = ["| 4.无正当理由大量反复申请 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+            "| 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+            "| 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"]
+    r = parse(_md_s3(rows).encode(), "t.md")
+    assert r.cells["s3.outcome.not_processed.confirm_reissue.total"].st == "missing"
+    assert r.cells["s3.outcome.other.no_correction.total"].st == "missing"

@@ -29,7 +29,7 @@ from ..model import Cell, Document, Heading, ParsedReport
 from ..template import S3_COLUMNS, SECTION_KEYS, label_of, s2_keys, s3_keys, s4_keys
 from . import meta
 from .regions import split_regions
-from .tables import Sink, assign_s3, read_s2, read_s3, read_s4, s2_version
+from .tables import Sink, assign_s3, fill_unlabelled_rows, read_s2, read_s3, read_s4, s2_version
 from .tokens import tokenize
 
 TEXT_KEYS = ("s1_overview", "s5_problems", "s6_other")
@@ -97,6 +97,7 @@ def _read_tables(toks: list, regions, prior: str, sink: Sink, deadline: float
         sink.warn("s3.other_subtotal", "§三“(六)其他处理”行带有数值，2021年版模板中它只是分组标题，已忽略。",
                   "§3 row '(六)其他处理' carries values; in the 2021 template it is a group label; ignored.",
                   "s3", "outcome.other")
+    fill_unlabelled_rows(s3_toks, facts, s3v, sink)
     read_s4(regions.tokens(toks, "s4_review_litigation"), sink)
     _check_time(deadline)
     _warn_absent_tables(sink)

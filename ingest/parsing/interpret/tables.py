@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Cell, ParseWarning
-from ..template import S3_COLUMNS, label_of, s2_blocks, s4_keys
+from ..template import S3_COLUMNS, label_of, s2_blocks, s3_rows, s4_keys
 from ..values import parse_value
 from .labels import caption_block, s2_row, s3_row
 from .segment import segment
@@ -230,43 +230,100 @@ def _s3_check(vals: list) -> bool:
     return abs(vals[6] - sum(vals[:6])) < 1e-9
 
 
+_OTHER_SUBROWS = ("outcome.other.no_correction", "outcome.other.fee_unpaid", "outcome.other.other")
+
+
 def read_s3(toks: list[Tok], sink: Sink) -> dict:
-    """Read §三 rows; returns facts for version detection."""
-    facts = {"other_values": None, "v2021_rows": False, "seen_total": False}
+    """Read §三 rows; returns facts for version detection and for filling unlabelled rows."""
+    facts: dict = {"other_values": None, "v2021_rows": False, "seen_total": False, "label_at": {},
+                   "consumed": set()}
     started = False
     in_other = False
-    done: set[str] = set()
     for i, tok in enumerate(toks):
         key = _s3_label(tok, started, in_other)
         if key is None:
             continue
-        if key == "@other":
-            in_other = True
-        elif not key.startswith("@") and not key.startswith("outcome.other."):
-            in_other = False if key != "outcome.total" else in_other
-        if key == "outcome.total":
-            in_other = False
-            facts["seen_total"] = True
         started = True
-        if key in ("outcome.other.no_correction", "outcome.other.fee_unpaid", "outcome.other.other"):
-            facts["v2021_rows"] = True
-            in_other = True  # inside (六) even when its group label was lost
-        if key in done:
-            continue
-        if key == "@other":
-            values = collect(toks, i)
-            if values:
-                done.add(key)
-                facts["other_values"] = (i, values)
-            continue
-        if key.startswith("@"):
+        # (六)'s sub-rows are "1.…", "2.…", "3.其他": the bare 其他 is a row only inside that group.
+        in_other = key == "@other" or key in _OTHER_SUBROWS
+        facts["seen_total"] = facts["seen_total"] or key == "outcome.total"
+        facts["v2021_rows"] = facts["v2021_rows"] or key in _OTHER_SUBROWS
+        if key in facts["label_at"]:
             continue
         values = collect(toks, i)
         if not values:
             continue
-        done.add(key)
-        assign_s3(key, values, sink)
+        facts["label_at"][key] = i
+        facts["consumed"].update(id(v) for v in values)
+        if key == "@other":
+            facts["other_values"] = (i, values)
+        elif not key.startswith("@"):
+            assign_s3(key, values, sink)
     return facts
+
+
+def fill_unlabelled_rows(toks: list[Tok], facts: dict, version: str, sink: Sink) -> None:
+    """Rows whose label was lost (PDF conversions) are read by template order, but only when forced.
+
+    Between two rows that were read, the unlabelled value rows must be the template rows between
+    them that have no values yet; the rows are taken only when the counts are equal, each row has
+    exactly 7 values, and the row sums (I-3) hold. Otherwise they stay missing.
+    """
+    order = list(s3_rows(version))
+    label_at = dict(facts["label_at"])
+    if version == "2019" and "@other" in label_at:
+        label_at["outcome.other.sum"] = label_at.pop("@other")  # a data row in the 2019 template
+    found = {k: i for k, i in label_at.items() if k in order}
+    for start, rows in _unlabelled_rows(toks, facts["consumed"]):
+        before = [k for k, i in found.items() if i < start]
+        after = [k for k, i in found.items() if i > start]
+        if not before or not after:
+            continue
+        a = max(before, key=lambda k: found[k])
+        b = min(after, key=lambda k: found[k])
+        ia, ib = order.index(a), order.index(b)
+        gap = [k for k in order[ia + 1:ib] if f"s3.{k}.total" not in sink.cells]
+        if ib <= ia or len(gap) != len(rows) or len(order[ia + 1:ib]) != len(gap):
+            continue
+        readings = [[parse_value(t.text) for t in row] for row in rows]
+        if not all(_row_sums(cells) for cells in readings):
+            continue
+        for key, cells in zip(gap, readings, strict=True):
+            for col, cell in zip(S3_COLUMNS, cells, strict=True):
+                sink.cells[f"s3.{key}.{col}"] = Cell(cell.v, cell.raw, cell.st, cell.unit,
+                                                     note="row label lost; placed by template order")
+            sink.warn("s3.row_by_position", f"§三 行 {key}：标签缺失，按模板顺序读取（位于 {a} 与 {b} 之间）。",
+                      f"§3 row {key}: label lost; read by template order between {a} and {b}.", "s3", key)
+
+
+def _unlabelled_rows(toks: list[Tok], consumed: set[int]) -> list[tuple[int, list[list[Tok]]]]:
+    """Runs of table rows holding exactly 7 unread values and no recognised label, grouped by
+    adjacency; each run with the token index where it starts."""
+    runs: list[tuple[int, list[list[Tok]]]] = []
+    i = 0
+    while i < len(toks):
+        if not toks[i].in_row:
+            i += 1
+            continue
+        j = i
+        while j < len(toks) and toks[j].row == toks[i].row:
+            j += 1
+        row = toks[i:j]
+        values = [t for t in row if t.is_value]
+        lead_ok = all(t.tag is None and s3_row(t.text) is None and not t.is_value for t in row[:len(row) - 7])
+        if len(values) == 7 and row[-7:] == values and lead_ok and not any(id(v) in consumed for v in values):
+            if runs and runs[-1][2] == i:
+                runs[-1][1].append(values)
+                runs[-1] = (runs[-1][0], runs[-1][1], j)
+            else:
+                runs.append((i, [values], j))
+        i = j
+    return [(start, rows) for start, rows, _ in runs]
+
+
+def _row_sums(cells: list[Cell]) -> bool:
+    nums = [c.v if c.st == "ok" else 0 if c.st in ("blank", "dash", "none_word") else None for c in cells]
+    return None not in nums and abs(nums[6] - sum(nums[:6])) < 1e-9
 
 
 def _s3_label(tok: Tok, started: bool, in_other: bool) -> str | None:
