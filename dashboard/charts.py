@@ -56,13 +56,15 @@ def ranking_bar(
     top_label: str = "前列",
     bottom_label: str = "末位",
 ) -> dict:
-    """Horizontal bars, rank 1 at the top. ``rows``: name, value, denom, rank, rank_from_bottom.
+    """Horizontal bars, rank 1 at the top. ``rows``: name, value, denom, rank and optionally
+    pos_top (position in the ranked order, which differs from the rank where there are ties).
     When the ranked group (``total`` units) has more than 2n units, ``rows`` holds its top n and
     bottom n and the two halves are drawn in two colours."""
-    rows = sorted(rows, key=lambda r: (r["rank"], -(r.get("rank_from_bottom") or 0)))
+    rows = sorted(rows, key=lambda r: (r.get("pos_top") or r["rank"], r["rank"]))
     if total > 2 * n:
-        top = [r for r in rows if r["rank"] <= n]
-        parts = [(top_label, top, BLUE), (bottom_label, [r for r in rows if r["rank"] > n], VERMILLION)]
+        top = [r for r in rows if (r.get("pos_top") or r["rank"]) <= n]
+        rest = [r for r in rows if (r.get("pos_top") or r["rank"]) > n]
+        parts = [(top_label, top, BLUE), (bottom_label, rest, VERMILLION)]
     else:
         parts = [("", rows, BLUE)]
     traces = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -106,8 +107,9 @@ def ranking_rows(
 ) -> QuerySet[Organisation]:
     """The peer group with this year's and the comparison year's figures, unranked."""
     compare_year = compare_year or year - 1
-    vf = metric.version_field or "version"
-    qs = peer_group(scope=scope, kind=kind).annotate(
+    # §四 and quality metrics mean the same in both templates; show the §三 version for them.
+    vf = metric.version_field or "version_s3"
+    qs = peer_group(scope=scope, kind=kind).only("id", "public_id", "name").annotate(
         cur=FilteredRelation("reports", condition=Q(reports__year=year, reports__is_current=True)),
         prev=FilteredRelation("reports", condition=Q(reports__year=compare_year, reports__is_current=True)),
     )
@@ -138,6 +140,12 @@ def ranking_rows(
     )
 
 
+def _value_order(metric: Metric, *, reverse: bool = False):
+    best_first_desc = metric.higher_is_better is not False
+    desc = best_first_desc != reverse
+    return F("value").desc() if desc else F("value").asc()
+
+
 def ranking_for(
     *,
     metric: Metric,
@@ -149,31 +157,57 @@ def ranking_for(
     """Every unit of the peer group with the metric for ``year``, its competition rank (ties
     share a rank: 1, 2, 2, 4) inside its rank group, and the change since ``compare_year``.
 
-    Annotations: report_public_id, value, denom, prev_value, comparable, change_abs,
-    change_rel, rank_group, rank, rank_from_bottom, status, version, corrected.
+    Annotations: report_id, report_public_id, prev_report_id, value, denom, prev_value,
+    comparable, change_abs, change_rel, rank_group, rank, status, version, corrected.
     """
     qs = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
-    value_order = F("value").asc() if metric.higher_is_better is False else F("value").desc()
-    value_reverse = F("value").desc() if metric.higher_is_better is False else F("value").asc()
     return qs.annotate(
-        rank=Window(Rank(), partition_by=[F("rank_group")], order_by=value_order),
-        # Position from the bottom, for the "bottom N" half of the chart.
-        rank_from_bottom=Window(RowNumber(), partition_by=[F("rank_group")], order_by=[value_reverse, F("name").desc()]),
+        rank=Window(Rank(), partition_by=[F("rank_group")], order_by=_value_order(metric)),
     ).order_by("rank_group", "rank", "name")
 
 
-def ranking_extremes(ranking: QuerySet[Organisation], *, n: int) -> list[dict]:
-    """Plain rows for the chart: the whole ranked group when small, else its top and bottom n."""
-    rows = ranking.filter(rank_group=RANKED).filter(Q(rank__lte=n) | Q(rank_from_bottom__lte=n))
-    return list(rows.values("public_id", "name", "value", "denom", "rank", "rank_from_bottom"))
-
-
-def ranking_group_counts(rows: QuerySet[Organisation]) -> dict[int, int]:
-    """How many units of ``ranking_rows(...)`` fall in each rank group."""
-    plain = rows.order_by().values("rank_group").annotate(n=Count("id")).values_list("rank_group", "n")
+def ranking_summary(rows: QuerySet[Organisation], *, metric: Metric, n: int) -> tuple[list[dict], dict[int, int]]:
+    """For the chart and the group counts, in one query over ``ranking_rows(...)``:
+    the ranked group's top n and bottom n (or all of it when it is small) as plain rows, and
+    how many units fall in each rank group (ranked, 无申请, incomplete, n/a, no report).
+    All windows share one sort (rank, position and group size over the same ordering)."""
+    order = [_value_order(metric), F("name").asc()]
+    qs = rows.annotate(
+        rank=Window(Rank(), partition_by=[F("rank_group")], order_by=_value_order(metric)),
+        pos_top=Window(RowNumber(), partition_by=[F("rank_group")], order_by=order),
+        group_size=Window(Count("id"), partition_by=[F("rank_group")]),
+    ).filter(
+        Q(rank_group=RANKED, pos_top__lte=n)
+        | Q(rank_group=RANKED, pos_top__gt=F("group_size") - n)
+        | Q(pos_top=1)
+    )
     counts = {g: 0 for g in (RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT)}
-    counts.update(dict(plain))
-    return counts
+    chart = []
+    for r in qs.values("public_id", "name", "value", "denom", "rank", "pos_top", "rank_group", "group_size"):
+        counts[r["rank_group"]] = r["group_size"]
+        if r["rank_group"] == RANKED:
+            chart.append(r)
+    chart.sort(key=lambda r: r["pos_top"])
+    return chart, counts
+
+
+# National rankings read every unit of the country (~40,000): their chart and group counts are
+# cached briefly, so officials paging through the table do not recompute them each time.
+NATIONAL_SUMMARY_SECONDS = 120
+
+
+def ranking_summary_for(
+    *, metric: Metric, year: int, compare_year: int | None, scope: Organisation | None, kind: str | None, n: int
+) -> tuple[list[dict], dict[int, int]]:
+    rows = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
+    if scope is not None:
+        return ranking_summary(rows, metric=metric, n=n)
+    key = f"dashboard:ranking-summary:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}"
+    found = cache.get(key)
+    if found is None:
+        found = ranking_summary(rows, metric=metric, n=n)
+        cache.set(key, found, NATIONAL_SUMMARY_SECONDS)
+    return found
 
 
 def changes_for(
@@ -244,23 +278,44 @@ def coverage_summary(*, scope: Organisation | None, kind: str | None, years: Seq
     """Per year: units in the peer group, units with a report, without one, needing review."""
     units = peer_group(scope=scope, kind=kind)
     total = units.count()
-    per_year = {
-        row["year"]: row
-        for row in Report.objects.filter(is_current=True, year__in=list(years), organisation__in=units)
-        .values("year")
-        .annotate(
-            reported=Count("id"),
-            needs_review=Count("id", filter=Q(status=Report.Status.NEEDS_REVIEW)),
-            verified=Count("id", filter=Q(status=Report.Status.VERIFIED)),
-            failing=Count("id", filter=Q(checks_failed__gt=0)),
-        )
-        .order_by()
-    }
+    empty = {"reported": 0, "needs_review": 0, "verified": 0, "failing": 0}
+    if scope is None:
+        # The whole country: one pass over the current reports (index-only) is cheapest.
+        per_year = {
+            row["year"]: row
+            for row in Report.objects.filter(is_current=True, year__in=list(years), organisation__in=units)
+            .values("year")
+            .annotate(
+                reported=Count("id"),
+                needs_review=Count("id", filter=Q(status=Report.Status.NEEDS_REVIEW)),
+                verified=Count("id", filter=Q(status=Report.Status.VERIFIED)),
+                failing=Count("id", filter=Q(checks_failed__gt=0)),
+            )
+            .order_by()
+        }
+    else:
+        # A county, city or province: start from its units and probe the (organisation, year)
+        # index, so the cost follows the size of the group, not of the whole table.
+        def current(year, field):
+            return Subquery(Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True)
+                            .values(field)[:1])
+
+        annotated = units.annotate(**{f"s{y}": current(y, "status") for y in years},
+                                   **{f"f{y}": current(y, "checks_failed") for y in years})
+        agg = annotated.aggregate(**{
+            k: v for y in years for k, v in (
+                (f"reported_{y}", Count("id", filter=Q(**{f"s{y}__isnull": False}))),
+                (f"needs_review_{y}", Count("id", filter=Q(**{f"s{y}": Report.Status.NEEDS_REVIEW}))),
+                (f"verified_{y}", Count("id", filter=Q(**{f"s{y}": Report.Status.VERIFIED}))),
+                (f"failing_{y}", Count("id", filter=Q(**{f"f{y}__gt": 0}))),
+            )
+        })
+        per_year = {y: {k: agg[f"{k}_{y}"] for k in empty} for y in years}
     out = []
     for year in years:
-        row = per_year.get(year, {"reported": 0, "needs_review": 0, "verified": 0, "failing": 0})
-        out.append({"year": year, "units": total, "missing": total - row["reported"], **{
-            k: row[k] for k in ("reported", "needs_review", "verified", "failing")}})
+        row = per_year.get(year, empty)
+        out.append({"year": year, "units": total, "missing": total - row["reported"],
+                    **{k: row[k] for k in empty}})
     return out
 
 

@@ -257,7 +257,7 @@ class CoverageTable(tables.Table):
 
     class Meta:
         attrs = {"class": "coverage", "id": "coverage-table"}
-        per_page = 100
+        per_page = 50
 
     def __init__(self, data, *, years, **kwargs):
         extra = [(f"y{y}", tables.Column(verbose_name=str(y), orderable=False, empty_values=(),
@@ -330,7 +330,9 @@ class MetricTable(tables.Table):
 
 
 # ------------------------------------------------------------------ official report layout
-def _cell(report, key: str, corrected_keys: set[str]) -> dict:
+def _cell(report, key: str, corrected_keys: set[str], colspan: int = 1) -> dict:
+    """One value cell, pre-rendered (a report has ~200 of them and a unit page shows every
+    report: a template include per cell would dominate the page time)."""
     cell = report.cells.get(key) or {"v": None, "raw": None, "st": "missing"}
     st = cell.get("st")
     v = cell.get("v")
@@ -340,8 +342,16 @@ def _cell(report, key: str, corrected_keys: set[str]) -> dict:
         shown = "?"
     else:
         shown = (cell.get("raw") or "").strip()
-    return {"key": key, "v": v, "raw": cell.get("raw"), "st": st, "shown": shown,
-            "corrected": key in corrected_keys, "dom_id": f"cell-{report.public_id.hex[:12]}-{key}"}
+    corrected = key in corrected_keys
+    dom_id = f"cell-{report.public_id.hex[:12]}-{key}"
+    title = f"{key} · 原文: {cell.get('raw') or ''} · {st}" + (" · 已更正" if corrected else "")
+    html = format_html(
+        '<td id="{}" class="num cell st-{}{}"{} data-key="{}" title="{}">{}</td>',
+        dom_id, st, " corrected" if corrected else "",
+        format_html(' colspan="{}"', colspan) if colspan > 1 else "", key, title, shown,
+    )
+    return {"key": key, "v": v, "raw": cell.get("raw"), "st": st, "shown": shown, "corrected": corrected,
+            "dom_id": dom_id, "html": html}
 
 
 def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
@@ -360,8 +370,8 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
         header = [{"label": c["label"], "colspan": span_last if i == len(cols) - 1 else 1} for i, c in enumerate(cols)]
         rows = []
         for row in block["rows"]:
-            cells = [dict(_cell(report, f"s2.{block['key']}.{row['key']}.{c['key']}", corrected_keys),
-                          colspan=span_last if i == len(cols) - 1 else 1) for i, c in enumerate(cols)]
+            cells = [_cell(report, f"s2.{block['key']}.{row['key']}.{c['key']}", corrected_keys,
+                           colspan=span_last if i == len(cols) - 1 else 1) for i, c in enumerate(cols)]
             rows.append({"label": row["label"], "cells": cells})
         s2.append({"caption": block["caption"], "header": header, "rows": rows})
 

@@ -99,11 +99,10 @@ def ranking(request):
         RequestConfig(request, paginate=False).configure(table)
         return exports.table_response(table, fmt=fmt, view="ranking", parts=p.slug())
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
-    rows = selectors.ranking_rows(metric=p.metric, year=p.year, compare_year=p.compare_year, scope=p.scope,
-                                  kind=p.kind)
-    counts = selectors.ranking_group_counts(rows)
+    chart_rows, counts = selectors.ranking_summary_for(metric=p.metric, year=p.year, compare_year=p.compare_year,
+                                                       scope=p.scope, kind=p.kind, n=p.top)
     figure = charts.ranking_bar(
-        selectors.ranking_extremes(f.qs, n=p.top), title=f"{p.metric.name} · {p.year}",
+        chart_rows, title=f"{p.metric.name} · {p.year}",
         is_rate=p.metric.is_rate, n=p.top, total=counts[selectors.RANKED], **_labels(),
     )
     group_counts = [(g, p.metric.empty_label if g == selectors.EMPTY else tables.GROUP_LABELS[g], n)
@@ -267,7 +266,7 @@ def overview(request):
         if p.missing_year and which is table:
             parts.append(f"missing-{p.missing_year}")
         return exports.table_response(which, fmt=fmt, view=name, parts=parts)
-    RequestConfig(request, paginate={"per_page": 100, "paginator_class": LazyPaginator}).configure(table)
+    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
     figure = charts.coverage_bars(summary, title=_("报告覆盖情况"), labels={
         "verified": _("已核实"), "reported": _("已解析未核实"), "needs_review": _("待审核"), "missing": _("缺报告")})
     context = {"filter": f, "p": p, "table": table, "summary": summary_t, "figure": figure,

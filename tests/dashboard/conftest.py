@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from dashboard.models import CellCorrection, Organisation, Report
 from tests.dashboard import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """National ranking summaries are cached; no test may see another test's data."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_ranking_bar_shows_the_n_behind_each_rate():
 
 
 def test_a_large_group_is_split_into_top_and_bottom_in_two_colours():
-    rows = [r for r in _rows(100) if r["rank"] <= 10 or r["rank_from_bottom"] <= 10]
+    rows = [dict(r, pos_top=r["rank"]) for r in _rows(100) if r["rank"] <= 10 or r["rank_from_bottom"] <= 10]
     fig = charts.ranking_bar(rows, title="t", is_rate=True, n=10, total=100)
     assert [t["name"] for t in fig["data"]] == ["前列", "末位"]
     assert len(fig["data"][0]["y"]) == 10 and len(fig["data"][1]["y"]) == 10

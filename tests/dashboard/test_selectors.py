@@ -115,15 +115,20 @@ def test_peer_group_by_kind_and_scope(county):
     assert "别镇" in names(selectors.peer_group())
 
 
-def test_group_counts(county):
+def test_summary_counts_every_rank_group(county):
     rows = selectors.ranking_rows(metric=SHARE, year=2021, scope=county["county"])
-    counts = selectors.ranking_group_counts(rows)
-    assert counts[selectors.RANKED] == 4 and counts[selectors.EMPTY] == 1 and counts[selectors.NO_REPORT] == 1
+    _, counts = selectors.ranking_summary(rows, metric=SHARE, n=10)
+    assert counts == {selectors.RANKED: 4, selectors.EMPTY: 1, selectors.INCOMPLETE: 0,
+                      selectors.NOT_APPLICABLE: 0, selectors.NO_REPORT: 1}
 
 
-def test_extremes_return_top_and_bottom_n_only(county):
-    rows = selectors.ranking_extremes(selectors.ranking_for(metric=SHARE, year=2021, scope=county["county"]), n=1)
-    assert sorted(r["name"] for r in rows) == ["乙镇", "某局"]
+def test_summary_returns_top_and_bottom_n_only(county):
+    rows = selectors.ranking_rows(metric=SHARE, year=2021, scope=county["county"])
+    chart, _ = selectors.ranking_summary(rows, metric=SHARE, n=1)
+    assert [r["name"] for r in chart] == ["乙镇", "某局"]
+    assert [r["rank"] for r in chart] == [1, 4]
+    chart, _ = selectors.ranking_summary(rows, metric=SHARE, n=10)
+    assert [r["name"] for r in chart] == ["乙镇", "丙镇", "甲镇", "某局"]  # ties ordered by name
 
 
 def test_changes_for_lists_most_improved_and_most_declined(county):
@@ -170,3 +175,20 @@ def test_scope_choices_cascade_from_province_to_counties(county):
     names = [o.name for o in selectors.scope_choices(scope=county["county"])]
     assert names == ["测试省", "测试市", "测试县"]
     assert [o.name for o in selectors.scope_choices(scope=None)] == ["测试省"]
+
+
+def test_coverage_summary_is_the_same_computed_nationally_and_by_scope(county):
+    """The national path aggregates reports; the scoped path probes each unit: same answer."""
+    years = [2020, 2021]
+    assert selectors.coverage_summary(scope=None, kind=None, years=years) == \
+        selectors.coverage_summary(scope=county["province"], kind=None, years=years)
+
+
+def test_national_summary_is_cached_but_scoped_summaries_are_live(county):
+    args = dict(metric=SHARE, year=2021, compare_year=2020, kind=None, n=10)
+    _, before = selectors.ranking_summary_for(scope=None, **args)
+    f.report(county["wu"], 2021, **f.requests_figs(1, 2))
+    _, national = selectors.ranking_summary_for(scope=None, **args)
+    _, scoped = selectors.ranking_summary_for(scope=county["county"], **args)
+    assert national == before  # cached for NATIONAL_SUMMARY_SECONDS
+    assert scoped[selectors.RANKED] == before[selectors.RANKED] + 1
