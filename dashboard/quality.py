@@ -484,6 +484,11 @@ def counts_as_failed(row: CheckResult) -> bool:
     return row.ok is False and row.severity != INFO and row.review != CheckResult.Review.DISMISSED
 
 
+def needs_attention(row: CheckResult) -> bool:
+    """Open, and either failed or unevaluable: a reviewer has to confirm or dismiss it before verifying."""
+    return row.review == CheckResult.Review.OPEN and (counts_as_failed(row) or row.ok is None)
+
+
 @transaction.atomic
 def report_checks_run(*, report: Report, previous: Report | None = None) -> list[Outcome]:
     """Evaluate every check and store the ones that did not pass; keep status and counters consistent.
@@ -523,6 +528,7 @@ def report_status_refresh(*, report: Report) -> None:
     rows = list(CheckResult.objects.filter(report=report).only("ok", "severity", "review"))
     failed = sum(1 for r in rows if counts_as_failed(r))
     open_failed = sum(1 for r in rows if counts_as_failed(r) and r.review == CheckResult.Review.OPEN)
+    attention = sum(1 for r in rows if needs_attention(r))
     unevaluable = sum(1 for r in rows if r.ok is None)
     unresolved = sum(1 for c in (report.cells or {}).values() if c.get("st") in ("text", "missing"))
     status, reasons = report_status_for(organisation=report.organisation, year=report.year, checks_failed=0,
@@ -532,7 +538,7 @@ def report_status_refresh(*, report: Report) -> None:
         status = Report.Status.NEEDS_REVIEW
     if report.status == Report.Status.VERIFIED:
         # Verified stays verified until something new turns up that nobody has looked at.
-        if open_failed or report.organisation_id is None or report.year is None:
+        if attention or report.organisation_id is None or report.year is None:
             status = Report.Status.NEEDS_REVIEW
             reasons.insert(0, _("核实后出现了新的待处理问题"))
         else:

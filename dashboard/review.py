@@ -154,8 +154,7 @@ def report_verify(*, report: Report, user, reason: str = "") -> Report:
     report = _locked(report)
     if report.organisation_id is None or report.year is None:
         raise ReviewError(_("请先指定所属单位和报告年度。"))
-    open_rows = [r for r in CheckResult.objects.filter(report=report, review=CheckResult.Review.OPEN)
-                 if quality.counts_as_failed(r) or r.ok is None]
+    open_rows = [r for r in CheckResult.objects.filter(report=report) if quality.needs_attention(r)]
     if open_rows:
         raise ReviewError(_("还有 %(n)s 项校验待处理：请逐项确认或忽略后再核实。") % {"n": len(open_rows)})
     old = report.status
@@ -381,6 +380,14 @@ def report_history(report: Report) -> list[HistoryEntry]:
             old, new = labels.get(old, old), labels.get(new, new)
         elif ev.action == ReviewEvent.Action.CONFLICT:
             old, new = show(old), show((new or {}).get("kept"))
+        elif ev.action == ReviewEvent.Action.PLACE:
+            old, new = (f"{(v or {}).get('organisation') or '—'} / {(v or {}).get('year') or '—'}" for v in (old, new))
+        elif ev.action == ReviewEvent.Action.REPROCESS:
+            old = _("解析程序 %(v)s") % {"v": (old or {}).get("parser_version", "?")}
+            new = (_("失败：%(e)s") % {"e": new["error"]}) if "error" in (new or {}) else _(
+                "解析程序 %(v)s；保留人工更正 %(k)s 处；冲突 %(c)s 处") % {
+                "v": (new or {}).get("parser_version", "?"), "k": len((new or {}).get("kept", [])),
+                "c": len((new or {}).get("conflicts", []))}
         entries.append(HistoryEntry(ev.created, ev.user, ev.get_action_display(), ev.target, old, new, ev.reason))
     return sorted(entries, key=lambda e: e.when, reverse=True)
 

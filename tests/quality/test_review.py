@@ -113,6 +113,8 @@ def test_filling_in_organisation_and_year_is_recorded_and_rechecked(town, review
     assert (report.organisation, report.year, report.status) == (town, 2021, Report.Status.PARSED)
     event = ReviewEvent.objects.get(report=report, action="place")
     assert event.old == {"organisation": None, "year": None} and event.new["year"] == 2021
+    shown = review.report_history(report)[0]
+    assert (shown.old, shown.new, shown.reason) == ("— / —", f"{town} / 2021", "标题中有单位名称")
 
 
 # --------------------------------------------------------------------------- provenance
@@ -175,6 +177,7 @@ def test_reprocessing_keeps_corrections_when_the_parser_still_reads_the_same(see
     assert not {i for i in ids(seed_report) if i.startswith("R1")}
     event = ReviewEvent.objects.get(report=seed_report, action="reprocess")
     assert event.new["kept"] == [KEY] and event.new["conflicts"] == []
+    assert "保留人工更正 1 处；冲突 0 处" in review.report_history(seed_report)[0].new
 
 
 def test_reprocessing_shows_a_conflict_instead_of_overwriting_a_correction(seed_report, reviewer, monkeypatch):
