@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.models import CellCorrection, CheckResult, Organisation, Report
+from dashboard.audit import audit
+from dashboard.models import AuditLog, CellCorrection, CheckResult, Membership, Organisation, Report
 from dashboard.services import organisation_merge
 
 
@@ -49,6 +50,46 @@ class CellCorrectionAdmin(admin.ModelAdmin):
 
     list_display = ("report", "key", "old", "new", "user", "created")
     readonly_fields = ("report", "key", "old", "new", "reason", "user", "created")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "scope", "must_change_password")
+    list_filter = ("role",)
+    raw_id_fields = ("user", "scope")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit(
+            user=request.user,
+            action="role_change" if change else "role_grant",
+            obj=obj,
+            summary=f"{obj.user}：{obj.get_role_display()}，范围 {obj.scope or '全国'}",
+            changed=list(form.changed_data),
+        )
+
+    def delete_model(self, request, obj):
+        audit(user=request.user, action="role_revoke", obj=obj, summary=f"撤销 {obj.user} 的角色")
+        super().delete_model(request, obj)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Administrators read the log; nobody edits or deletes it through the app."""
+
+    list_display = ("at", "user", "action", "object_type", "summary")
+    list_filter = ("action", "object_type")
+    search_fields = ("summary", "object_id")
+    readonly_fields = ("at", "user", "action", "object_type", "object_id", "summary", "data")
 
     def has_add_permission(self, request):
         return False

@@ -297,3 +297,54 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class Membership(models.Model):
+    """What a user may do, and where: a role and a scope in the organisation hierarchy.
+
+    A county's staff have the county as scope and see and act on its units; a city's staff
+    on every county of the city; no scope means the whole country. Superusers are
+    administrators everywhere.
+    """
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", _("查看者（浏览和导出）")
+        UPLOADER = "uploader", _("上传者（上传本单位报告）")
+        REVIEWER = "reviewer", _("审核者（更正和核实）")
+        ADMIN = "admin", _("管理员")
+
+    RANK = {Role.VIEWER: 1, Role.UPLOADER: 2, Role.REVIEWER: 3, Role.ADMIN: 4}
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    scope = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("管辖范围")
+    )
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+
+    class Meta:
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.scope or _('全国')}"
+
+
+class AuditLog(models.Model):
+    """Every change to data: who, when, what. Written by services; read-only everywhere in the app."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(_("操作"), max_length=40, db_index=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    summary = models.TextField(_("摘要"))
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"

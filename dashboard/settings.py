@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dashboard.middleware.SecurityHeadersMiddleware",
+    "dashboard.password_middleware.ForcePasswordChangeMiddleware",
     # Last, as django-axes asks: it answers locked-out login attempts.
     "axes.middleware.AxesMiddleware",
 ]
@@ -170,7 +171,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Longer than the hard time limit, so an unacknowledged task is redelivered only when its
         # worker is really gone.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=60),
+        # The minimum is low so tests/reliability/test_faults.py can prove redelivery in seconds.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=5),
     }
 else:
     # Embedded broker: messages are files in DATA_DIR/broker, shared by the web process and a

@@ -22,6 +22,8 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dashboard import access
+from dashboard.audit import audit
 from ingest.models import Upload
 from ingest.parsing.errors import ParseError
 from ingest.parsing.extract.sniff import sniff
@@ -98,6 +100,13 @@ def upload_create(
             )
             upload.finished = timezone.now()
         upload.save()
+        audit(
+            user=user,
+            action="upload",
+            obj=upload,
+            summary=f"上传“{display_name}”（{upload.size} 字节，{upload.get_status_display()}）",
+            sha256=digest,
+        )
         if upload.status == Upload.Status.PENDING:
             upload_enqueue(upload=upload)
     return upload
@@ -182,6 +191,18 @@ def _parse_and_store(upload: Upload, data: bytes) -> None:
     try:
         with transaction.atomic():
             placement = organisation_place(agency_name=parsed.agency)
+            uploader = upload.uploaded_by
+            if uploader is not None and placement.organisation is not None and not access.in_scope(
+                uploader, placement.organisation
+            ):
+                upload_finish(
+                    upload,
+                    Upload.Status.FAILED,
+                    message=f"该报告属于“{placement.organisation}”，不在您的管辖范围（{access.scope_of(uploader)}）内，"
+                    "未予入库。原文件已保存；如确需上传，请联系上级管理员。",
+                    error_code="out_of_scope",
+                )
+                return
             report = report_create_from_parse(upload=upload, parsed=parsed, placement=placement)
             Upload.objects.filter(pk=upload.pk).update(
                 status=Upload.Status.DONE, message=_done_message(report), error_code="", finished=timezone.now()

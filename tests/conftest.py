@@ -12,16 +12,26 @@ def seed_bytes() -> bytes:
     return SEED.read_bytes()
 
 
+def make_user(django_user_model, username: str, role: str | None, scope=None):
+    """A user with a role (viewer/uploader/reviewer/admin) and an optional scope organisation."""
+    from dashboard.models import Membership
+
+    user = django_user_model.objects.create_user(username, password=f"{username}-password-1")
+    if role:
+        Membership.objects.create(user=user, role=role, scope=scope)
+    return user
+
+
 @pytest.fixture
 def alice(django_user_model):
-    """An uploader."""
-    return django_user_model.objects.create_user("alice", password="alice-password-1")
+    """An uploader, nationwide."""
+    return make_user(django_user_model, "alice", "uploader")
 
 
 @pytest.fixture
 def bob(django_user_model):
     """Another uploader, who must not see alice's uploads."""
-    return django_user_model.objects.create_user("bob", password="bob-password-1")
+    return make_user(django_user_model, "bob", "uploader")
 
 
 @pytest.fixture

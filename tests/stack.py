@@ -130,7 +130,10 @@ class Browserless:
 
 @pytest.fixture
 def http(live_server, django_user_model) -> Browserless:
-    django_user_model.objects.create_user("uploader", password="uploader-password-1")
+    from dashboard.models import Membership
+
+    user = django_user_model.objects.create_user("uploader", password="uploader-password-1")
+    Membership.objects.create(user=user, role=Membership.Role.UPLOADER)
     client = Browserless(live_server.url)
     client.login("uploader", "uploader-password-1")
     return client
