@@ -171,3 +171,46 @@ def split_table_pdf(fragment_row: bool = False, page2: list[tuple[str, str]] | N
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def drawn_grid_pdf(borders: str = "lines", underline: bool = False, shading: bool = False) -> bytes:
+    """A 3×3 table drawn on a canvas the way different office suites draw it.
+
+    ``borders``: "lines" (stroked segments, LibreOffice) or "bars" (thin filled rectangles, Word).
+    ``underline`` adds a rule under the text of one cell that ends in mid-cell; ``shading``
+    paints a filled, unstroked band across one row.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    xs, ys = [72, 252, 352, 452], [700, 680, 660, 640]
+    cells = [["信息内容", "本年制发件数", "现行有效件数"], ["规章", "0", "0"], ["行政规范性文件", "3", "12"]]
+    buf = BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    if shading:
+        # A highlight band across the 规章 row, edge to edge, not aligned with any border.
+        c.setFillColorRGB(0.9, 0.9, 1.0)
+        c.rect(xs[0], ys[1] - 9, xs[-1] - xs[0], 6, fill=1, stroke=0)
+        c.setFillColorRGB(0, 0, 0)
+    for y in ys:
+        if borders == "bars":
+            c.rect(xs[0], y - 0.25, xs[-1] - xs[0], 0.5, fill=1, stroke=0)
+        else:
+            c.line(xs[0], y, xs[-1], y)
+    for x in xs:
+        if borders == "bars":
+            c.rect(x - 0.25, ys[-1], 0.5, ys[0] - ys[-1], fill=1, stroke=0)
+        else:
+            c.line(x, ys[-1], x, ys[0])
+    c.setFont(font, 10)
+    for r, row in enumerate(cells):
+        for k, text in enumerate(row):
+            c.drawString(xs[k] + 4, ys[r] - 14, text)
+    if underline:
+        c.line(xs[0], ys[2] - 16, xs[1] - 30, ys[2] - 16)  # from the cell edge, ending mid-cell
+    c.setFont(font, 12)
+    c.drawString(72, 740, "二、主动公开政府信息情况")
+    c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -11,7 +11,7 @@ from ingest.parsing.errors import ParseError
 from ingest.parsing.extract import pdf
 from ingest.parsing.model import Paragraph, Table
 
-from ._factories import CORPUS, drawing_only_pdf, split_table_pdf, table_pdf
+from ._factories import CORPUS, drawing_only_pdf, drawn_grid_pdf, split_table_pdf, table_pdf
 
 
 def _tables(doc) -> list[Table]:
@@ -36,6 +36,17 @@ def test_it_rebuilds_a_grid_with_merged_cells_from_ruling_lines():
     ]
     assert [[c.origin for c in r] for r in table.rows] == [
         [True, False, True, False], [False, False, True, True], [True, True, True, True]]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"borders": "lines"},
+    {"borders": "bars"},  # Word draws borders as thin filled rectangles
+    {"borders": "lines", "underline": True},  # an underline in a cell is no border
+    {"borders": "lines", "shading": True},  # a filled background is no border either
+], ids=["stroked", "filled-bars", "underlined-text", "shaded"])
+def test_borders_are_told_from_other_drawing(kwargs):
+    (table,) = _tables(pdf.extract(drawn_grid_pdf(**kwargs), "t.pdf"))
+    assert _texts(table) == [["信息内容", "本年制发件数", "现行有效件数"], ["规章", "0", "0"], ["行政规范性文件", "3", "12"]]
 
 
 def test_a_column_boundary_drawn_nowhere_cannot_be_invented():
