@@ -143,3 +143,26 @@ def test_a_footnote_mark_does_not_join_the_number() -> None:
     assert "<sup>" in html
     r = parse(html.encode(), "page.html")
     assert r.cells["s2.art20_5.licensing.decisions"].v == 2910
+
+
+def _procurement_page(header: str, cell: str) -> str:
+    return ("<html><body><p>某乡2020年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p><table>"
+            "<tr><td colspan='3'>第二十条第（九）项</td></tr>"
+            f"<tr><td>信息内容</td><td>采购项目数量</td><td>{header}</td></tr>"
+            f"<tr><td>政府集中采购</td><td>2</td><td>{cell}</td></tr></table>"
+            "<p>三、收到和处理政府信息公开申请情况</p><p>五、存在的主要问题及改进情况</p></body></html>")
+
+
+def test_the_procurement_amount_takes_its_unit_from_the_cell_or_the_header() -> None:
+    cases = [("采购总金额", "8040", None, 8040), ("采购总金额", "251000元", "元", 251000),
+             ("采购总金额（万元）", "12.5", "万元", 12.5), ("采购总金额（单位：元）", "984361", "元", 984361)]
+    for header, cell, unit, v in cases:
+        r = parse(_procurement_page(header, cell).encode(), "p.html")
+        c = r.cells["s2.art20_9.central_procurement.amount"]
+        assert (c.v, c.unit, c.st) == (v, unit, "ok"), (header, cell)
+        assert r.cells["s2.art20_9.central_procurement.projects"].v == 2
+
+
+def test_a_unit_that_contradicts_the_header_is_not_read() -> None:
+    r = parse(_procurement_page("采购总金额（万元）", "251000元").encode(), "p.html")
+    assert r.cells["s2.art20_9.central_procurement.amount"].st == "text"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -122,11 +123,14 @@ def read_s2(toks: list[Tok], version: str, sink: Sink) -> None:
     current: str | None = None
     has_captions = any(_caption(t) for t in toks)
     done: set[str] = set()
+    header = ""  # the current block's header text, for units printed there
     for i, tok in enumerate(toks):
         cap = _caption(tok)
         if cap is not None:
-            current = cap
+            current, header = cap, ""
             continue
+        if tok.tag is None and not tok.is_value and len(header) < 200:
+            header += tok.norm
         candidates = [current] if has_captions else list(blocks)
         for block in candidates:
             if block not in blocks:
@@ -144,7 +148,7 @@ def read_s2(toks: list[Tok], version: str, sink: Sink) -> None:
             if not values:
                 continue
             done.add(f"{block}.{row}")
-            _assign_s2(block, row, spec, values, sink)
+            _assign_s2(block, row, spec, values, sink, header)
             break
 
 
@@ -162,7 +166,11 @@ def _s2_label(tok: Tok, block: str) -> str | None:
     return s2_row(tok.text, block)
 
 
-def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink) -> None:
+FEE_KEY = "s2.art20_8.admin_fees.amount_wan_yuan"
+PROCUREMENT_KEY = "s2.art20_9.central_procurement.amount"
+
+
+def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink, header: str = "") -> None:
     cols = [c["key"] for c in spec["columns"]]
     texts, why = fit(values, len(cols))
     keys = [f"s2.{block}.{row}.{c}" for c in cols]
@@ -174,11 +182,27 @@ def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink) 
         if text is None:
             continue
         cell = parse_value(text, money=key in MONEY, signed=col in SIGNED_COLS)
-        if key == "s2.art20_8.admin_fees.amount_wan_yuan" and cell.st == "ok":
-            cell = Cell(cell.v, cell.raw, cell.st, unit="万元")
-        elif key == "s2.art20_8.admin_fees.amount_wan_yuan" and cell.unit not in (None, "万元"):
-            cell = Cell(None, cell.raw, "text", note="unit differs from the printed 万元")
+        if key in MONEY and cell.st == "ok":
+            cell = _money_unit(key, cell, header)
         sink.cells[key] = _noted(cell, values)
+
+
+def _money_unit(key: str, cell: Cell, header: str) -> Cell:
+    """The unit of a money cell: what the cell says, else what its header says; 收费金额 is printed in 万元."""
+    stated = "万元" if key == FEE_KEY else _header_unit(header)
+    if cell.unit is None:
+        return Cell(cell.v, cell.raw, cell.st, unit=stated)
+    if stated is not None and cell.unit != stated:
+        return Cell(None, cell.raw, "text", note=f"the cell says {cell.unit} but the header says {stated}")
+    return cell
+
+
+def _header_unit(header: str) -> str | None:
+    if re.search(r"[(（:：]\s*(?:单位[:：])?\s*万元", header):
+        return "万元"
+    if re.search(r"[(（:：]\s*(?:单位[:：])?\s*元", header):
+        return "元"
+    return None
 
 
 def _noted(cell: Cell, values: list[Tok]) -> Cell:
