@@ -49,11 +49,12 @@ class PlacementForm(forms.Form):
     )
     year = forms.IntegerField(label=_("报告年度"), min_value=2008, max_value=2100)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from dashboard import access
+        if user is not None:
+            from dashboard import access
 
-        # Only organisations the user may act on can be chosen.
-        self.fields["organisation"].queryset = self.fields["organisation"].queryset.filter(
-            access.organisations_q(user)
-        )
+            # Only organisations the user may act on can be chosen.
+            self.fields["organisation"].queryset = self.fields["organisation"].queryset.filter(
+                access.organisations_q(user)
+            )
