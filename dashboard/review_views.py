@@ -364,8 +364,10 @@ def copy_paste_unit(request, public_id):
         threshold = similarity.DEFAULT_THRESHOLD
     docs = similarity.organisation_docs(organisation=organisation, section=section)
     pairs = similarity.similar_pairs(docs, threshold=threshold)
-    shown = [(p, similarity.shared_segments(p.a, [p.b]), similarity.shared_segments(p.b, [p.a])) for p in pairs]
+    # Side by side only for consecutive years (the usual copy); every pair is listed in the table.
+    consecutive = sorted((p for p in pairs if abs(int(p.a.label) - int(p.b.label)) == 1), key=lambda p: p.a.label)
+    shown = [(p, similarity.shared_segments(p.a, [p.b]), similarity.shared_segments(p.b, [p.a])) for p in consecutive]
     return render(request, "review/similarity_unit.html", {
-        "organisation": organisation, "pairs": shown, "section": section, "threshold": threshold,
+        "organisation": organisation, "pairs": pairs, "shown": shown, "section": section, "threshold": threshold,
         "compared": len(docs),
     })
