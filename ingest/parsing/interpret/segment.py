@@ -39,6 +39,19 @@ def _splits(run: str, parts: int) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _piece_options(piece: str) -> tuple[tuple[int, tuple[tuple[str, ...], ...]], ...]:
+    """(extra cells, cuts) for each way a piece can be read; a non-digit piece is one cell."""
+    if not _DIGITS.fullmatch(piece):
+        return ((0, ((piece,),)),)
+    out = []
+    for more in range(len(piece)):
+        cuts = _splits(piece, more + 1)
+        if cuts:
+            out.append((more, cuts))
+    return tuple(out)
+
+
 def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], bool] | None = None
              ) -> list[list[str]] | None:
     """Every reading of the pieces as n cells (numbers without leading zeros; non-digit pieces are atomic).
@@ -46,12 +59,22 @@ def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], boo
     When ``check`` is given, readings that fail it are dropped unless none pass.
     None when there are too many readings to enumerate.
     """
-    atomic = [not _DIGITS.fullmatch(p) for p in pieces]
     extra = n - len(pieces)
     if extra < 0:
         return []
     if sum(len(p) for p in pieces) > MAX_DIGITS:
         return None  # no real row is this long; do not even try
+    try:
+        # Per piece: the ways to cut it, by how many extra cells the cut makes.
+        options = [_piece_options(p) for p in pieces]
+    except Ambiguous:
+        return None
+    # Bounds on the extra cells the remaining pieces can make, to prune hopeless branches early.
+    lo = [0] * (len(pieces) + 1)
+    hi = [0] * (len(pieces) + 1)
+    for i in range(len(pieces) - 1, -1, -1):
+        lo[i] = lo[i + 1] + min((m for m, _ in options[i]), default=0)
+        hi[i] = hi[i + 1] + max((m for m, _ in options[i]), default=0)
     candidates: list[list[str]] = []
     steps = 0
 
@@ -62,15 +85,14 @@ def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], boo
             raise Ambiguous
         if i == len(pieces):
             if left == 0:
-                candidates.append(list(acc))
+                candidates.append(acc)
             return
-        p = pieces[i]
-        if atomic[i]:
-            rec(i + 1, left, acc + [p])
+        if not lo[i] <= left <= hi[i]:
             return
-        for more in range(0, min(left, len(p) - 1) + 1):
-            for cut in _splits(p, more + 1):
-                rec(i + 1, left - more, acc + list(cut))
+        for more, cuts in options[i]:
+            if more <= left:
+                for cut in cuts:
+                    rec(i + 1, left - more, acc + list(cut))
 
     try:
         rec(0, extra, [])
