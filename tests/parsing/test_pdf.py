@@ -138,6 +138,21 @@ def test_a_truncated_pdf_is_corrupt(cut):
     assert e.value.code == "corrupt"
 
 
+def test_a_pdf_without_pages_is_corrupt_not_a_scan_nor_encrypted():
+    from io import BytesIO
+
+    buf = BytesIO()
+    empty = pdfium.PdfDocument.new()
+    empty.save(buf)
+    empty.close()
+    # Run after an encrypted file so PDFium's last error says "password": it must not leak.
+    with pytest.raises(ParseError):
+        pdf.extract(table_pdf([["规章", "0"]], encrypt="secret"), "locked.pdf")
+    with pytest.raises(ParseError) as e:
+        pdf.extract(buf.getvalue(), "empty.pdf")
+    assert e.value.code == "corrupt"
+
+
 def test_garbage_after_the_pdf_magic_is_corrupt():
     with pytest.raises(ParseError) as e:
         pdf.extract(b"%PDF-1.7\n" + bytes(range(256)) * 20 + b"\n%%EOF\n", "x.pdf")

@@ -141,10 +141,15 @@ def extract(data: bytes, filename: str) -> Document:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
-        if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD or "password" in str(e).lower():
+        # PDFium's error code is process-global and can be stale when a load fails without
+        # setting it, so a password error counts only if the file really has an /Encrypt entry.
+        password = getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD or "password" in str(e).lower()
+        if password and b"/Encrypt" in data:
             raise ENCRYPTED from e
         raise _msg_corrupt(str(e)) from e
     try:
+        if len(pdf) == 0:
+            raise _msg_corrupt("no pages")
         meta = _metadata(pdf)
         pages: list[_Page] = []
         n_chars = 0
