@@ -298,19 +298,21 @@ def coverage_summary(*, scope: Organisation | None, kind: str | None, years: Seq
         # index, so the cost follows the size of the group, not of the whole table.
         def current(year, field):
             return Subquery(Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True)
-                            .values(field)[:1])
+                            .order_by().values(field)[:1])
 
-        annotated = units.annotate(**{f"s{y}": current(y, "status") for y in years},
-                                   **{f"f{y}": current(y, "checks_failed") for y in years})
-        agg = annotated.aggregate(**{
-            k: v for y in years for k, v in (
-                (f"reported_{y}", Count("id", filter=Q(**{f"s{y}__isnull": False}))),
-                (f"needs_review_{y}", Count("id", filter=Q(**{f"s{y}": Report.Status.NEEDS_REVIEW}))),
-                (f"verified_{y}", Count("id", filter=Q(**{f"s{y}": Report.Status.VERIFIED}))),
-                (f"failing_{y}", Count("id", filter=Q(**{f"f{y}__gt": 0}))),
-            )
-        })
-        per_year = {y: {k: agg[f"{k}_{y}"] for k in empty} for y in years}
+        per_year = {y: dict(empty) for y in years}
+        rows = units.annotate(**{f"s{y}": current(y, "status") for y in years},
+                              **{f"f{y}": current(y, "checks_failed") for y in years})
+        for row in rows.values(*(f"s{y}" for y in years), *(f"f{y}" for y in years)):
+            for y in years:
+                status = row[f"s{y}"]
+                if status is None:
+                    continue
+                counts = per_year[y]
+                counts["reported"] += 1
+                counts["needs_review"] += status == Report.Status.NEEDS_REVIEW
+                counts["verified"] += status == Report.Status.VERIFIED
+                counts["failing"] += (row[f"f{y}"] or 0) > 0
     out = []
     for year in years:
         row = per_year.get(year, empty)
@@ -327,7 +329,7 @@ def coverage_for(
     qs = peer_group(scope=scope, kind=kind).select_related("county")
     for year in years:
         qs = qs.annotate(**{f"y{year}": Subquery(
-            Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True).values("status")[:1]
+            Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True).order_by().values("status")[:1]
         )})
     if missing_year:
         qs = qs.filter(~Exists(Report.objects.filter(organisation=OuterRef("pk"), year=missing_year, is_current=True)))
