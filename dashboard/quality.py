@@ -496,6 +496,8 @@ def report_checks_run(*, report: Report, previous: Report | None = None) -> list
     A reviewer's confirm/dismiss survives a re-run when the outcome (ok, both sides) is unchanged;
     a changed outcome reopens the check.
     """
+    # One run per report at a time: two workers storing neighbouring years may both re-run a third.
+    Report.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True).first()
     outcomes = evaluate(report, previous=previous)
     wanted = {o.check_id: o for o in outcomes if o.ok is not True}
     existing = {r.check_id: r for r in CheckResult.objects.filter(report=report)}

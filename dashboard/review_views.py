@@ -90,6 +90,12 @@ class CountyYearForm(forms.Form):
     year = forms.IntegerField(label=_lazy("年度"), min_value=2008, max_value=2100)
 
 
+class QueueFilterForm(forms.Form):
+    county = forms.ModelChoiceField(label=_lazy("县（区）"), queryset=_county_choices(), to_field_name="public_id",
+                                    required=False)
+    year = forms.IntegerField(label=_lazy("年度"), min_value=2008, max_value=2100, required=False)
+
+
 class SimilarityForm(CountyYearForm):
     section = forms.ChoiceField(label=_lazy("部分"), choices=[("s1", _lazy("一、总体情况")),
                                                                ("s5", _lazy("五、存在的主要问题及改进情况"))],
@@ -106,11 +112,17 @@ def queue(request):
     status = request.GET.get("status", Report.Status.NEEDS_REVIEW)
     if status not in Report.Status.values and status != "all":
         status = Report.Status.NEEDS_REVIEW
-    reports = review.review_queue(status=None if status == "all" else status)
+    where = QueueFilterForm(request.GET or None)
+    county = year = None
+    if where.is_valid():
+        county, year = where.cleaned_data.get("county"), where.cleaned_data.get("year")
+    reports = review.review_queue(status=None if status == "all" else status, county=county, year=year)
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "review/queue.html", {
-        "page": page, "status": status, "statuses": Report.Status.choices,
-        "provenance_labels": review.PROVENANCE_LABELS,
+        "page": page, "status": status, "statuses": Report.Status.choices, "where": where,
+        "query": query.urlencode(), "provenance_labels": review.PROVENANCE_LABELS,
     })
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from dashboard.models import CellCorrection, CheckResult, Report, ReviewEvent
 from ingest.models import Upload
+from tests.dashboard import factories as f
 from tests.quality.factories import make_report
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,26 @@ def test_reprocessing_a_selection_from_the_queue(client, reviewer, report, djang
     client.force_login(reviewer)
     client.post(reverse("review-reprocess-batch"), {"reports": [str(report.public_id)]})
     assert [r for kw in queued for r in kw["report_ids"]] == [report.pk]
+
+
+def test_the_queue_filters_by_county_and_year(client, reviewer, report, town):
+    other_county = f.org("别县", level="county", kind="县")
+    elsewhere = make_report(f.org("外镇", parent=other_county), 2021, values={"s4.review.total": 4})
+    same_place_other_year = make_report(town, 2022, values={"s4.review.total": 4})
+    client.force_login(reviewer)
+    html = client.get(reverse("review-queue"), {"county": town.county.public_id, "year": 2021}).content.decode()
+    assert str(report.public_id) in html
+    assert str(elsewhere.public_id) not in html and str(same_place_other_year.public_id) not in html
+
+
+def test_a_pdf_original_goes_to_the_browsers_viewer_and_only_inside_our_pages(client, reviewer, town):
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    report = _html_upload_report(town, pdf)
+    Upload.objects.filter(pk=report.upload_id).update(detected_format="pdf", original_name="r.pdf")
+    client.force_login(reviewer)
+    response = client.get(reverse("review-original", args=[report.public_id]))
+    assert response["Content-Type"] == "application/pdf"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN" and response["X-Content-Type-Options"] == "nosniff"
+    page = client.get(reverse("review-report", args=[report.public_id])).content.decode()
+    assert 'id="original-frame"' in page and 'sandbox=""' not in page  # the PDF viewer cannot run sandboxed
