@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -57,8 +57,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "R1": (WARNING, "重新解析的结果与人工更正不一致"),
 }
 IDENTITY_FAMILIES = ("I1", "I2", "I3", "I4")
-# Number of left-hand-side keys at the front of a parser check's ``cells`` (ingest.parsing.checks).
-_LHS_COUNT = {"I1": 2, "I2": 1, "I3": 1, "I4": 1}
 
 MONEY_KEYS = frozenset({"s2.art20_8.admin_fees.amount_wan_yuan", "s2.art20_9.central_procurement.amount"})
 FEE_KEY = "s2.art20_8.admin_fees.amount_wan_yuan"
@@ -89,9 +87,8 @@ class Outcome:
     message: str
     lhs: float | None = None
     rhs: float | None = None
-    cells: tuple[str, ...] = ()
-    # Cells on the other report a cross-year check reads, for display: ((report public_id, key), ...).
-    severity: str = ""
+    cells: tuple[str, ...] = ()  # keys on this report; cross-year checks name only this year's cells
+    severity: str = ""  # filled in by ``evaluate`` from the catalogue
 
     @property
     def family(self) -> str:
@@ -173,13 +170,6 @@ def _identities(report: Report) -> list[Outcome]:
         for c in report.checks or ()
         if c.get("id", "").split(".", 1)[0] in IDENTITY_FAMILIES
     ]
-
-
-def identity_sides(check_id: str, cells: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Split a parser check's cells into its left- and right-hand side keys."""
-    cells = list(cells)
-    n = _LHS_COUNT.get(check_id.split(".", 1)[0], 1)
-    return cells[:n], cells[n:]
 
 
 # --------------------------------------------------------------------------- values
@@ -466,11 +456,7 @@ def evaluate(report: Report, *, previous: Report | None = None, with_previous: b
         *_versions(report),
         *_conflicts(report),
     ]
-    return [
-        Outcome(check_id=o.check_id, ok=o.ok, message=o.message, lhs=o.lhs, rhs=o.rhs, cells=o.cells,
-                severity=severity_of(o.check_id, o.ok))
-        for o in outcomes
-    ]
+    return [replace(o, severity=severity_of(o.check_id, o.ok)) for o in outcomes]
 
 
 def _same_outcome(row: CheckResult, o: Outcome) -> bool:
@@ -511,11 +497,13 @@ def report_checks_run(*, report: Report, previous: Report | None = None) -> list
             create.append(CheckResult(report=report, check_id=cid, severity=o.severity, ok=o.ok, lhs=o.lhs,
                                       rhs=o.rhs, cells=list(o.cells), message=o.message))
             continue
+        before = (row.severity, row.ok, row.lhs, row.rhs, row.cells, row.message, row.review)
         if not _same_outcome(row, o):
             row.review, row.reviewed_by, row.reviewed_at = CheckResult.Review.OPEN, None, None
         row.severity, row.ok, row.lhs, row.rhs, row.cells, row.message = (
             o.severity, o.ok, o.lhs, o.rhs, list(o.cells), o.message)
-        update.append(row)
+        if (row.severity, row.ok, row.lhs, row.rhs, row.cells, row.message, row.review) != before:
+            update.append(row)
     CheckResult.objects.bulk_create(create)
     CheckResult.objects.bulk_update(
         update, ["severity", "ok", "lhs", "rhs", "cells", "message", "review", "reviewed_by", "reviewed_at"])
