@@ -81,13 +81,11 @@ def _refresh_from_cells(report: Report) -> None:
 @transaction.atomic
 def cell_correct(*, report: Report, key: str, raw: str, reason: str, user) -> CellCorrection:
     """Replace one cell with what the reviewer read in the original; figures and checks follow."""
-    from ingest.parsing.template import all_keys
-
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError(_("请填写更正理由。"))
     report = _locked(report)
-    if key not in report.cells and key not in all_keys("2019") and key not in all_keys("2021"):
+    if key not in report.cells:  # the parser stores every key of the report's template version
         raise ReviewError(_("没有这个单元格：%(key)s") % {"key": key})
     old = {k: v for k, v in (report.cells.get(key) or {"v": None, "raw": None, "st": "missing"}).items()
            if k != "conflict"}
@@ -167,8 +165,9 @@ def report_verify(*, report: Report, user, reason: str = "") -> Report:
 
 
 def _acknowledged_parse(report: Report, key: str, correction: CellCorrection) -> list[dict]:
-    """Parser values a reviewer has seen and overruled for this cell since the latest correction."""
-    seen = [correction.old]
+    """Readings of this cell that raise no conflict: the corrected value itself, and the parser values a
+    reviewer has seen and overruled (the one the correction replaced, and any kept over since)."""
+    seen = [correction.new, correction.old]
     for ev in report.review_events.filter(action=ReviewEvent.Action.CONFLICT, target=key,
                                           created__gte=correction.created):
         if isinstance(ev.new, dict) and ev.new.get("kept") and ev.new.get("parsed") is not None:

@@ -209,6 +209,15 @@ def test_taking_the_new_parse_is_a_correction_too(seed_report, reviewer, monkeyp
     assert seed_report.cells[KEY]["v"] == 7 and "conflict" not in seed_report.cells[KEY]
     assert CellCorrection.objects.filter(report=seed_report, key=KEY).count() == 2
     assert seed_report.licensing_decisions == 7
+    review.report_reprocess(report=seed_report, user=reviewer)  # the parser now agrees with the reviewer
+    seed_report.refresh_from_db()
+    assert "conflict" not in seed_report.cells[KEY] and f"R1.{KEY}" not in ids(seed_report)
+
+
+def test_a_correction_must_name_a_cell_of_the_reports_template(town, reviewer):
+    report = make_report(town, 2020)  # 2019 template: no (六) sub-rows
+    with pytest.raises(review.ReviewError):
+        review.cell_correct(report=report, key="s3.outcome.other.fee_unpaid.total", raw="1", reason="x", user=reviewer)
 
 
 def test_reprocessing_runs_in_the_worker_for_a_selection(seed_report, reviewer, monkeypatch,
