@@ -33,7 +33,7 @@ def full_width(label: str) -> str:
 
 @dataclass(frozen=True)
 class Span:
-    """One printed table cell. ``value`` marks a number cell (right-aligned, never wrapped by us)."""
+    """One printed table cell. ``value`` marks a number cell (printed centred)."""
 
     text: str
     colspan: int = 1
