@@ -130,6 +130,9 @@ def queue(request):
 @require_POST
 def reprocess_batch(request):
     form = ReprocessSelectionForm(request.POST)
+    if form.is_valid() and form.cleaned_data["everything"] and not request.user.is_staff:
+        # Re-parsing everything loads the workers for hours on a national database: staff only.
+        raise PermissionDenied(_("只有系统管理人员可以重新解析全部报告。"))
     if form.is_valid() and (form.cleaned_data["everything"] or form.cleaned_data["reports"]):
         n = review.report_reprocess_enqueue(
             report_ids=[r.pk for r in form.cleaned_data["reports"]], everything=form.cleaned_data["everything"],

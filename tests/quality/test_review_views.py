@@ -199,3 +199,16 @@ def test_a_pdf_original_goes_to_the_browsers_viewer_and_only_inside_our_pages(cl
     assert response["X-Frame-Options"] == "SAMEORIGIN" and response["X-Content-Type-Options"] == "nosniff"
     page = client.get(reverse("review-report", args=[report.public_id])).content.decode()
     assert 'id="original-frame"' in page and 'sandbox=""' not in page  # the PDF viewer cannot run sandboxed
+
+
+def test_reprocessing_everything_is_for_staff_only(client, reviewer, staff, report, monkeypatch):
+    from dashboard import review
+
+    queued = []
+    monkeypatch.setattr(review, "report_reprocess_enqueue", lambda **kw: queued.append(kw) or 1)
+    client.force_login(reviewer)
+    assert client.post(reverse("review-reprocess-batch"), {"everything": "on"}).status_code == 403
+    assert queued == []
+    client.force_login(staff)
+    client.post(reverse("review-reprocess-batch"), {"everything": "on"})
+    assert queued[0]["everything"] is True
