@@ -41,9 +41,13 @@ class ReviewError(Exception):
 
 
 def is_reviewer(user) -> bool:
+    """Staff, the "reviewer" group, or a reviewer role (dashboard.access; its scope limits what is seen)."""
+    from dashboard import access
+
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.is_staff or user.groups.filter(name=REVIEWER_GROUP).exists()
+    return (user.is_staff or access.has_role(user, access.Role.REVIEWER)
+            or user.groups.filter(name=REVIEWER_GROUP).exists())
 
 
 def _event(report: Report, action: str, *, user, target: str = "", old=None, new=None, reason: str = "") -> ReviewEvent:

@@ -1,7 +1,8 @@
 """Review pages: the queue, one report beside its original, coverage and timeliness, copy-paste.
 
-Every view requires a login and a reviewer (``is_staff`` or the "reviewer" group); anyone else gets
-403 and nothing changes. Views authorise, bind a form, call one service or selector and render.
+Every view requires a login and a reviewer (``review.is_reviewer``); anyone else gets 403 and nothing
+changes. A reviewer whose role is scoped (``dashboard.access``) sees only reports and units in scope;
+anything else is 404. Views authorise, bind a form, call one service or selector and render.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import quality, review, similarity
+from dashboard import access, quality, review, similarity
 from dashboard.models import CheckResult, Organisation, Report
 from dashboard.tables import official_layout
 from ingest.forms import PlacementForm
@@ -38,8 +39,14 @@ def reviewer_required(view):
     return wrapped
 
 
-def _get_report(public_id) -> Report:
-    return get_object_or_404(Report.objects.select_related("organisation", "upload"), public_id=public_id)
+def _in_scope(user, queryset, prefix: str = ""):
+    """Only what the user's scope covers (dashboard.access); out of scope is 404, never 403."""
+    return queryset.filter(access.organisations_q(user, prefix))
+
+
+def _get_report(request, public_id) -> Report:
+    reports = _in_scope(request.user, Report.objects.select_related("organisation", "upload"), "organisation__")
+    return get_object_or_404(reports, public_id=public_id)
 
 
 # --------------------------------------------------------------------------- forms
@@ -80,6 +87,10 @@ class ReprocessSelectionForm(forms.Form):
                                              required=False)
     everything = forms.BooleanField(required=False)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports"].queryset = _in_scope(user, Report.objects.all(), "organisation__")
+
 
 def _county_choices():
     return Organisation.objects.filter(level=Organisation.Level.COUNTY, merged_into__isnull=True).order_by("full_name")
@@ -89,11 +100,15 @@ class CountyYearForm(forms.Form):
     county = forms.ModelChoiceField(label=_lazy("县（区）"), queryset=_county_choices(), to_field_name="public_id")
     year = forms.IntegerField(label=_lazy("年度"), min_value=2008, max_value=2100)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = _in_scope(user, _county_choices())
 
-class QueueFilterForm(forms.Form):
-    county = forms.ModelChoiceField(label=_lazy("县（区）"), queryset=_county_choices(), to_field_name="public_id",
-                                    required=False)
-    year = forms.IntegerField(label=_lazy("年度"), min_value=2008, max_value=2100, required=False)
+
+class QueueFilterForm(CountyYearForm):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["county"].required = self.fields["year"].required = False
 
 
 class SimilarityForm(CountyYearForm):
@@ -112,11 +127,12 @@ def queue(request):
     status = request.GET.get("status", Report.Status.NEEDS_REVIEW)
     if status not in Report.Status.values and status != "all":
         status = Report.Status.NEEDS_REVIEW
-    where = QueueFilterForm(request.GET or None)
+    where = QueueFilterForm(request.GET or None, user=request.user)
     county = year = None
     if where.is_valid():
         county, year = where.cleaned_data.get("county"), where.cleaned_data.get("year")
-    reports = review.review_queue(status=None if status == "all" else status, county=county, year=year)
+    reports = _in_scope(request.user, review.review_queue(
+        status=None if status == "all" else status, county=county, year=year), "organisation__")
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -129,7 +145,7 @@ def queue(request):
 @reviewer_required
 @require_POST
 def reprocess_batch(request):
-    form = ReprocessSelectionForm(request.POST)
+    form = ReprocessSelectionForm(request.POST, user=request.user)
     if form.is_valid() and form.cleaned_data["everything"] and not request.user.is_staff:
         # Re-parsing everything loads the workers for hours on a national database: staff only.
         raise PermissionDenied(_("只有系统管理人员可以重新解析全部报告。"))
@@ -149,7 +165,7 @@ def reprocess_batch(request):
 @reviewer_required
 @require_GET
 def report_detail(request, public_id):
-    report = _get_report(public_id)
+    report = _get_report(request, public_id)
     outcomes = quality.evaluate(report)
     rows = {r.check_id: r for r in report.check_results.select_related("reviewed_by")}
     failing = [(o, rows.get(o.check_id)) for o in outcomes if o.ok is not True]
@@ -170,7 +186,7 @@ def report_detail(request, public_id):
         "highlight": highlight,
         "original_is_pdf": fmt == "pdf",
         "correct_form": CorrectForm(),
-        "fill_form": FillInForm(initial={"organisation": report.organisation and report.organisation.public_id,
+        "fill_form": FillInForm(user=request.user, initial={"organisation": report.organisation and report.organisation.public_id,
                                          "year": report.year}),
         "reason_form": ReasonForm(),
         "review_choices": CheckResult.Review.choices,
@@ -208,7 +224,7 @@ def original(request, public_id):
     """The original for the iframe beside the tables. Never rendered as our HTML: a PDF goes to the
     browser's viewer; everything else (HTML included) is shown as the text the parser extracted,
     as text/plain under a sandbox CSP."""
-    report = _get_report(public_id)
+    report = _get_report(request, public_id)
     upload = report.upload
     if upload.detected_format == "pdf":
         with upload.file.open("rb") as fh:
@@ -240,7 +256,7 @@ def _form_errors(form) -> str:
 @reviewer_required
 @require_POST
 def correct(request, public_id):
-    report = _get_report(public_id)
+    report = _get_report(request, public_id)
     form = CorrectForm(request.POST)
     if not form.is_valid():
         return _refused(request, report, _form_errors(form))
@@ -255,7 +271,7 @@ def correct(request, public_id):
 @reviewer_required
 @require_POST
 def check(request, public_id):
-    report = _get_report(public_id)
+    report = _get_report(request, public_id)
     form = CheckReviewForm(request.POST)
     if not form.is_valid():
         return _refused(request, report, _form_errors(form))
@@ -271,8 +287,8 @@ def check(request, public_id):
 @reviewer_required
 @require_POST
 def fill_in(request, public_id):
-    report = _get_report(public_id)
-    form = FillInForm(request.POST)
+    report = _get_report(request, public_id)
+    form = FillInForm(request.POST, user=request.user)
     if not form.is_valid():
         return _refused(request, report, _form_errors(form))
     try:
@@ -286,7 +302,7 @@ def fill_in(request, public_id):
 @reviewer_required
 @require_POST
 def verify(request, public_id):
-    report = _get_report(public_id)
+    report = _get_report(request, public_id)
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
@@ -299,7 +315,7 @@ def verify(request, public_id):
 @reviewer_required
 @require_POST
 def conflict(request, public_id):
-    report = _get_report(public_id)
+    report = _get_report(request, public_id)
     form = ConflictForm(request.POST)
     if not form.is_valid():
         return _refused(request, report, _form_errors(form))
@@ -314,7 +330,7 @@ def conflict(request, public_id):
 @reviewer_required
 @require_POST
 def reprocess(request, public_id):
-    report = _get_report(public_id)
+    report = _get_report(request, public_id)
     review.report_reprocess_enqueue(report_ids=[report.pk], user=request.user)
     return _done(request, report, _("已安排重新解析，人工更正会保留。"))
 
@@ -325,7 +341,7 @@ def reprocess(request, public_id):
 @reviewer_required
 @require_GET
 def coverage(request):
-    form = CountyYearForm(request.GET or None, initial={"year": dt.date.today().year - 1})
+    form = CountyYearForm(request.GET or None, user=request.user, initial={"year": dt.date.today().year - 1})
     rows, summary = [], None
     if form.is_valid():
         county, year = form.cleaned_data["county"], form.cleaned_data["year"]
@@ -353,7 +369,7 @@ def _section_threshold(form) -> tuple[str, float]:
 @reviewer_required
 @require_GET
 def copy_paste(request):
-    form = SimilarityForm(request.GET or None, initial={"year": dt.date.today().year - 1, "section": "s1",
+    form = SimilarityForm(request.GET or None, user=request.user, initial={"year": dt.date.today().year - 1, "section": "s1",
                                                         "threshold": similarity.DEFAULT_THRESHOLD})
     groups, docs = [], []
     if form.is_valid():
@@ -369,7 +385,7 @@ def copy_paste(request):
 @reviewer_required
 @require_GET
 def copy_paste_unit(request, public_id):
-    organisation = get_object_or_404(Organisation, public_id=public_id)
+    organisation = get_object_or_404(_in_scope(request.user, Organisation.objects.all()), public_id=public_id)
     section = request.GET.get("section", "s1")
     if section not in similarity.SECTIONS:
         raise Http404

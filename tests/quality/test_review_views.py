@@ -212,3 +212,33 @@ def test_reprocessing_everything_is_for_staff_only(client, reviewer, staff, repo
     client.force_login(staff)
     client.post(reverse("review-reprocess-batch"), {"everything": "on"})
     assert queued[0]["everything"] is True
+
+
+def test_a_reviewer_role_is_limited_to_its_scope(client, django_user_model, report, county):
+    """GIVEN a reviewer role scoped to another county WHEN it opens or corrects this county's report
+    THEN 404 and nothing changes; within its own county it reviews normally."""
+    from dashboard.models import Membership
+
+    other = f.org("别县", level="county", kind="县")
+    there = make_report(f.org("外镇", parent=other), 2021, values={"s4.review.total": 4})
+    user = django_user_model.objects.create_user("vera", password="vera-password-1")
+    Membership.objects.create(user=user, role=Membership.Role.REVIEWER, scope=other)
+    client.force_login(user)
+    before = snapshot(report)
+    assert client.get(reverse("review-report", args=[report.public_id])).status_code == 404
+    assert client.post(reverse("review-correct", args=[report.public_id]),
+                       {"key": "s4.review.total", "value": "1", "reason": "x"}).status_code == 404
+    assert client.get(reverse("review-coverage"), {"county": county.public_id, "year": 2021}).context["rows"] == []
+    assert str(report.public_id) not in client.get(reverse("review-queue")).content.decode()
+    assert snapshot(report) == before
+    assert client.get(reverse("review-report", args=[there.public_id])).status_code == 200
+    assert str(there.public_id) in client.get(reverse("review-queue")).content.decode()
+
+
+def test_a_viewer_role_is_not_a_reviewer(client, django_user_model, report):
+    from dashboard.models import Membership
+
+    user = django_user_model.objects.create_user("walt", password="walt-password-1")
+    Membership.objects.create(user=user, role=Membership.Role.VIEWER)
+    client.force_login(user)
+    assert client.get(reverse("review-report", args=[report.public_id])).status_code == 403
