@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard import figures, quality
+from dashboard.audit import audit
 from dashboard.models import CellCorrection, CheckResult, Organisation, Report, ReviewEvent
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,19 @@ def is_reviewer(user) -> bool:
 
 
 def _event(report: Report, action: str, *, user, target: str = "", old=None, new=None, reason: str = "") -> ReviewEvent:
-    return ReviewEvent.objects.create(report=report, action=action, target=target, old=old, new=new,
-                                      reason=reason, user=user)
+    """The report's review history, and the project-wide audit log (dashboard.audit)."""
+    event = ReviewEvent.objects.create(report=report, action=action, target=target, old=old, new=new,
+                                       reason=reason, user=user)
+    audit(user=user, action=f"review_{action}", obj=report,
+          summary=f"{event.get_action_display()} {target}：{_short(old)} → {_short(new)}；{reason}",
+          target=target, old=old, new=new, reason=reason)
+    return event
+
+
+def _short(value) -> str:
+    if isinstance(value, dict) and "st" in value:
+        return (value.get("raw") or "").strip() or value.get("st", "")
+    return str(value)[:200]
 
 
 def _locked(report: Report) -> Report:
@@ -103,6 +115,8 @@ def cell_correct(*, report: Report, key: str, raw: str, reason: str, user) -> Ce
     _refresh_from_cells(report)
     report.save()
     correction = CellCorrection.objects.create(report=report, key=key, old=old, new=new, reason=reason, user=user)
+    audit(user=user, action="cell_correct", obj=report, summary=f"更正 {key}：{_short(old)} → {_short(new)}；{reason}",
+          key=key, old=old, new=new, reason=reason)
     quality.report_checks_run_around(report=report)
     return correction
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from dashboard import review
-from dashboard.models import CellCorrection, CheckResult, Report, ReviewEvent
+from dashboard.models import AuditLog, CellCorrection, CheckResult, Report, ReviewEvent
 from tests.dashboard import factories as f
 from tests.quality.factories import balanced_requests, make_report
 
@@ -44,6 +44,8 @@ def test_a_correction_is_recorded_and_updates_figures_checks_and_status(town, re
     history = review.report_history(report)
     assert history[0].what == "更正单元格" and history[0].old == "2" and history[0].new == "1"
     assert history[0].user == reviewer and "复议" in history[0].target
+    logged = AuditLog.objects.get(action="cell_correct")
+    assert (logged.user, logged.object_id, logged.data["reason"]) == (reviewer, str(report.public_id), "原文为 1，解析错位")
 
 
 def test_a_correction_keeps_blank_dash_and_none_word_apart(town, reviewer):
@@ -89,6 +91,7 @@ def test_dismissing_a_check_needs_a_reason_and_is_recorded(town, reviewer):
     report.refresh_from_db()
     assert report.checks_failed == 0
     assert review.report_history(report)[0].new == "已忽略"
+    assert AuditLog.objects.filter(action="review_check", object_id=str(report.public_id)).count() == 1
 
 
 def test_verification_is_refused_while_checks_are_open_then_recorded(town, reviewer):
