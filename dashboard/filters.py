@@ -126,7 +126,10 @@ class DashboardFilter(django_filters.FilterSet):
             self._configure(self._form)
             if "scope" in self._form.fields:
                 # Render a short cascade instead of every county in the country.
-                self._form.fields["scope"].queryset = selectors.scope_choices(scope=scope)
+                # Plain choices: a ModelChoiceField would iterate through a server-side cursor.
+                self._form.fields["scope"].widget.choices = [("", _("全国"))] + [
+                    (str(o.public_id), _scope_label(o)) for o in selectors.scope_choices(scope=scope)
+                ]
         return self._params
 
     def _int(self, name: str, default, lo: int, hi: int):

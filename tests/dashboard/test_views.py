@@ -60,6 +60,7 @@ def test_ranking_renders_with_its_filters_and_stable_ids(client, public, county)
                        "chart-ranking", "fig-ranking", "ranking-table", "export-csv", "export-xlsx", "group-counts"):
         assert f'id="{element_id}"' in html, element_id
     assert '<option value="share_granted" selected>' in html
+    assert f'<option value="{county["county"].public_id}" selected>' in html
     assert "<script>" not in html  # no inline script: figures travel as JSON only
     assert "vendor/plotly/plotly.min.js" in html and "cdn" not in html.lower()
 
@@ -262,6 +263,8 @@ def test_pages_switch_to_english(client, public, county):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("dashboard-ranking") + _q(county, metric="share_granted")).content.decode()
     assert "Share granted" in html
+    assert ">Rank<" in html.replace("\n", "").replace(" ", "") or "Rank</a>" in html
+    assert "No report" in html and "Whole country" in html
 
 
 def test_empty_database_renders_an_empty_state(client, public, db):
