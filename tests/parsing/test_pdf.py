@@ -98,6 +98,15 @@ def test_cells_cut_by_a_page_break_are_joined_again(fragment_row):
     assert [r[0].origin for r in table.rows] == [True, False, False, False, False]
 
 
+def test_a_row_whose_label_the_page_break_cut_is_one_row():
+    """GIVEN row 3 broken over two pages, "3.危及“三安全" above the break and "一稳定”" below it
+    over empty value cells WHEN extracted THEN it is one row with the whole label and its value."""
+    (table,) = _tables(pdf.extract(split_table_pdf(cut=("3.危及“三安全", "一稳定”")), "t.pdf"))
+    assert [r[1].text for r in table.rows] == ["1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
+                                               "4.保护第三方合法权益", "5.属于三类内部事务信息"]
+    assert [(r[2].text, r[2].origin) for r in table.rows] == [(str(i), True) for i in range(1, 6)]
+
+
 def test_an_empty_value_cell_after_a_page_break_stays_a_blank_value():
     # Row 4 has its label but no value: it is not a cut-off piece of row 3, so nothing is joined.
     data = split_table_pdf(page2=[("4.保护第三方合法权益", ""), ("5.属于三类内部事务信息", "5")])

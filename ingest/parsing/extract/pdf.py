@@ -331,7 +331,10 @@ def _place_words(tp, text: str, words: list[tuple[int, int]], parts: list[_Table
         l1, t1, r1, b1 = ends[k: k + 4]
         k += 4
         where = cell_of((l0 + r0) / 2, (t0 + b0) / 2)
-        if where is not None and where == cell_of((l1 + r1) / 2, (t1 + b1) / 2) and abs((t0 + b0) - (t1 + b1)) < (t0 - b0):
+        # Whole only if it also runs left to right: PDFium may list a glyph after one drawn to its
+        # right (an opening quote squeezed before a CJK character), and then x order must decide.
+        if (l0 <= l1 and where is not None and where == cell_of((l1 + r1) / 2, (t1 + b1) / 2)
+                and abs((t0 + b0) - (t1 + b1)) < (t0 - b0)):
             out.append((text[first:last + 1], l0, r1, min(b0, b1), max(t0, t1)))
         else:
             split.extend(range(first, last + 1))
@@ -853,28 +856,50 @@ def _drop_repeated_header(done: list[list], part_rows: list[list], texts: dict) 
     return part_rows[k:]
 
 
-def _join_split_cells(done: list[list], part_rows: list[list], texts: dict) -> None:
-    """Rejoin cells that the page break cut in two (text above the break, nothing below).
+_ENUMERATED = re.compile(r"^\s*(\d+\s*[.．、]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+、)")
 
-    A label cell spanning rows across the break is rejoined on its own. Value cells are
-    rejoined only when the whole first row after the break is empty, i.e. the break cut
-    one row in two; otherwise an empty cell there is a real blank value.
+
+def _join_split_cells(done: list[list], part_rows: list[list], texts: dict) -> None:
+    """Rejoin cells that the page break cut in two.
+
+    * A label cell spanning rows across the break is drawn as text above and an empty cell
+      below: the empty cell joins the label.
+    * A row cut in two (office suites let a tall row break across pages) leaves a first row
+      after the break that holds nothing but the rest of the labels above it: no number, no
+      text that starts a new row (“3.”, “（四）”, “四、”). Its label text is appended to the
+      label above and its empty value cells join the values above.
+
+    Otherwise an empty cell after the break is a real blank value and stays.
     """
     if not part_rows or not done:
         return
     above, below = done[-1], part_rows[0]
-    fragment = all(not texts[g] for g in below)
+
+    def numeric(g) -> bool:
+        return bool(texts[g]) and bool(_NUMERIC.match(texts[g]))
+
+    def label(g) -> bool:
+        return bool(texts[g]) and not _NUMERIC.match(texts[g])
+
+    cut_row = (not any(numeric(g) for g in below)
+               and any(numeric(a) for a in above)
+               and all(not texts[g] or (label(above[c]) and not _ENUMERATED.match(texts[g]))
+                       for c, g in enumerate(below)))
+    joined: dict = {}
     for c, g in enumerate(below):
         a = above[c]
-        if texts[g] or not texts[a] or (_NUMERIC.match(texts[a]) and not fragment):
+        if g in joined or g == a or _extent(above, a) != _extent(below, g):
+            continue  # same horizontal extent on both sides of the break, else a different cell
+        if texts[g]:
+            if not cut_row:
+                continue
+            texts[a] = texts[a] + texts[g]
+        elif not texts[a] or (numeric(a) and not cut_row):
             continue
-        # Same horizontal extent on both sides of the break, else it is a different cell.
-        if _extent(above, a) != _extent(below, g):
-            continue
+        joined[g] = a
+    if joined:
         for row in part_rows:
-            for j, x in enumerate(row):
-                if x == g:
-                    row[j] = a
+            row[:] = [joined.get(x, x) for x in row]
 
 
 def _extent(row: list, g) -> tuple[int, int]:

@@ -11,12 +11,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from .layout import Layout, TableLayout, expand
+from .layout import Layout, TableLayout, column_fractions, expand
 
 FONT = "宋体"
 
 
-def _table(doc, t: TableLayout) -> None:
+def _table(doc, t: TableLayout, text_width: int) -> None:
     """Append the table as WordprocessingML built directly.
 
     python-docx's ``cell()``/``merge()`` rebuild the cell list on every call (quadratic, about
@@ -28,14 +28,20 @@ def _table(doc, t: TableLayout) -> None:
     style = OxmlElement("w:tblStyle")
     style.set(qn("w:val"), "TableGrid")
     tblpr.append(style)
+    cols = [round(f * text_width) for f in column_fractions(t)]  # twips
     width = OxmlElement("w:tblW")
-    width.set(qn("w:w"), "5000")
-    width.set(qn("w:type"), "pct")
+    width.set(qn("w:w"), str(sum(cols)))
+    width.set(qn("w:type"), "dxa")
     tblpr.append(width)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
     tbl.append(tblpr)
     tblgrid = OxmlElement("w:tblGrid")
-    for _ in range(t.width):
-        tblgrid.append(OxmlElement("w:gridCol"))
+    for w in cols:
+        col = OxmlElement("w:gridCol")
+        col.set(qn("w:w"), str(w))
+        tblgrid.append(col)
     tbl.append(tblgrid)
     for row in grid:
         tr = OxmlElement("w:tr")
@@ -46,6 +52,10 @@ def _table(doc, t: TableLayout) -> None:
             colspan = span.colspan if span else 1
             tc = OxmlElement("w:tc")
             tcpr = OxmlElement("w:tcPr")
+            tcw = OxmlElement("w:tcW")
+            tcw.set(qn("w:w"), str(sum(cols[c:c + colspan])))
+            tcw.set(qn("w:type"), "dxa")
+            tcpr.append(tcw)
             if colspan > 1:
                 gs = OxmlElement("w:gridSpan")
                 gs.set(qn("w:val"), str(colspan))
@@ -84,6 +94,8 @@ def write(layout: Layout) -> bytes:
     style.font.name = FONT
     style.font.size = Pt(10.5)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    sec = doc.sections[0]
+    text_width = (sec.page_width - sec.left_margin - sec.right_margin) // 635  # EMU -> twips
     title = doc.add_paragraph(layout.title)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for p in layout.preamble:
@@ -93,7 +105,7 @@ def write(layout: Layout) -> bytes:
         for p in section.paragraphs:
             doc.add_paragraph(p)
         if section.table is not None:
-            _table(doc, section.table)
+            _table(doc, section.table, text_width)
     doc.core_properties.title = layout.title
     if layout.date:
         try:

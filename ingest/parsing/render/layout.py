@@ -197,6 +197,22 @@ def build(report: ParsedReport) -> Layout:
     return Layout(title=title, date=report.published_date, preamble=preamble, sections=sections)
 
 
+def column_fractions(t: TableLayout) -> list[float]:
+    """Share of the text width each grid column gets (the official forms' proportions, roughly).
+
+    Writers that lay out pages (DOCX, PDF) need explicit widths: without them office suites
+    size columns from content and the merged header cells drift out of line.
+    """
+    if t.label_columns == 0:  # §四: fifteen equal value columns
+        return [1 / t.width] * t.width
+    if t.label_columns == 1:  # §二: a label column and three value columns
+        return [0.34, 0.22, 0.22, 0.22]
+    # §三: narrow group-label columns, a wide row-label column, seven value columns.
+    label = [0.07, 0.09, 0.26]
+    rest = (1 - sum(label)) / (t.width - 3)
+    return label + [rest] * (t.width - 3)
+
+
 def expand(table: TableLayout) -> list[list[tuple[Span, bool] | None]]:
     """The table as a full grid: each position holds (span, is_origin). Writers that place cells by
     coordinates (DOCX, PDF) use this."""

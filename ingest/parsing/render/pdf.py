@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .layout import Layout, TableLayout, expand
+from .layout import Layout, TableLayout, column_fractions, expand
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -32,17 +32,6 @@ _CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10, wordWrap="
 _VALUE = ParagraphStyle("value", parent=_CELL, alignment=TA_CENTER)
 
 _FRAME_WIDTH = A4[0] - 40 * mm
-
-
-def _widths(t: TableLayout) -> list[float]:
-    if t.label_columns == 0:
-        return [_FRAME_WIDTH / t.width] * t.width
-    if t.label_columns == 1:  # §二: a label column and three value columns
-        return [_FRAME_WIDTH * 0.34] + [_FRAME_WIDTH * 0.22] * 3
-    # §三: narrow group-label columns, a wide row-label column, seven value columns.
-    label = [_FRAME_WIDTH * 0.07, _FRAME_WIDTH * 0.09, _FRAME_WIDTH * 0.26]
-    rest = (_FRAME_WIDTH - sum(label)) / (t.width - 3)
-    return label + [rest] * (t.width - 3)
 
 
 def _table(t: TableLayout, ruled: bool = True) -> Table:
@@ -65,7 +54,7 @@ def _table(t: TableLayout, ruled: bool = True) -> Table:
             if span.colspan > 1 or span.rowspan > 1:
                 style.append(("SPAN", (c, r), (c + span.colspan - 1, r + span.rowspan - 1)))
         data.append(out)
-    return Table(data, colWidths=_widths(t), style=TableStyle(style))
+    return Table(data, colWidths=[f * _FRAME_WIDTH for f in column_fractions(t)], style=TableStyle(style))
 
 
 def write(layout: Layout, *, ruled: bool = True) -> bytes:
