@@ -237,3 +237,24 @@ def test_extraction_stays_within_a_small_multiple_of_bare_text_extraction():
         pdf.extract(data, "020.pdf")
         best_ours = min(best_ours, time.perf_counter() - t)
     assert best_ours <= 2.5 * best_bare, (best_ours, best_bare)
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_reports_saved_as_pdf_by_an_office_suite_parse_to_the_same_cells(tmp_path):
+    """GIVEN generated reports written as DOCX and printed to PDF by LibreOffice (tall rows break
+    across pages there) WHEN the PDFs are parsed THEN every cell matches the generated report."""
+    import subprocess
+
+    from ingest.parsing import parse
+    from ingest.parsing.render import render
+    from ingest.parsing.synthetic import generate_report
+
+    reports = {f"r{year}": generate_report(seed=7, year=year) for year in (2020, 2024)}
+    for name, report in reports.items():
+        (tmp_path / f"{name}.docx").write_bytes(render(report, "docx"))
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path)]
+                   + [str(tmp_path / f"{n}.docx") for n in reports], check=True, capture_output=True, timeout=180)
+    for name, report in reports.items():
+        back = parse((tmp_path / f"{name}.pdf").read_bytes(), f"{name}.pdf")
+        assert {k: (c.v, c.st) for k, c in back.cells.items()} == {k: (c.v, c.st) for k, c in report.cells.items()}
