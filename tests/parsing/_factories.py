@@ -128,13 +128,14 @@ def drawing_only_pdf() -> bytes:
 
 
 def split_table_pdf(fragment_row: bool = False, page2: list[tuple[str, str]] | None = None,
-                    cut: tuple[str, str] | None = None) -> bytes:
+                    cut: tuple[str, str] | None = None, label_below: bool = False) -> bytes:
     """A table drawn the way LibreOffice breaks it over two pages, line by line on a canvas.
 
     Page 1 ends with rows 1–3, whose label cell (column 0) spans them; page 2 starts with rows
     4–5, where the same label cell continues, empty. With ``fragment_row`` page 2 first shows
     the empty lower part of row 3, cut by the page break; with ``cut`` row 3's label is cut too:
-    its first part ends page 1, the rest opens page 2 above empty value cells.
+    its first part ends page 1, the rest opens page 2 above empty value cells; with
+    ``label_below`` the spanning label is printed in its part on page 2 instead of page 1.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
@@ -164,11 +165,11 @@ def split_table_pdf(fragment_row: bool = False, page2: list[tuple[str, str]] | N
     c.setFont(font, 12)
     c.drawString(72, 760, "三、收到和处理政府信息公开申请情况")
     grid(120, [("1.属于国家秘密", "1"), ("2.其他法律行政法规禁止公开", "2"),
-               (cut[0] if cut else "3.危及“三安全一稳定”", "3")], "（三）不予公开")
+               (cut[0] if cut else "3.危及“三安全一稳定”", "3")], "" if label_below else "（三）不予公开")
     c.showPage()
     rows = (([None] if fragment_row else []) + ([(cut[1], "")] if cut else [])
             + (page2 or [("4.保护第三方合法权益", "4"), ("5.属于三类内部事务信息", "5")]))
-    grid(780, rows, "")
+    grid(780, rows, "（三）不予公开" if label_below else "")
     c.setFont(font, 12)
     c.drawString(72, 700, "四、政府信息公开行政复议、行政诉讼情况")
     c.showPage()

@@ -84,12 +84,12 @@ def test_a_table_continued_on_the_next_page_is_one_table(repeat):
     assert _texts(table) == rows
 
 
-@pytest.mark.parametrize("fragment_row", [False, True])
-def test_cells_cut_by_a_page_break_are_joined_again(fragment_row):
+@pytest.mark.parametrize("fragment_row, label_below", [(False, False), (True, False), (False, True)])
+def test_cells_cut_by_a_page_break_are_joined_again(fragment_row, label_below):
     """GIVEN a label cell spanning rows across a page break (drawn as text above, empty below)
     and, optionally, a row whose empty lower part starts the next page
     WHEN extracted THEN the label is one cell over all five rows and no empty row appears."""
-    (table,) = _tables(pdf.extract(split_table_pdf(fragment_row), "t.pdf"))
+    (table,) = _tables(pdf.extract(split_table_pdf(fragment_row, label_below=label_below), "t.pdf"))
     assert [r[1].text for r in table.rows] == ["1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
                                                "4.保护第三方合法权益", "5.属于三类内部事务信息"]
     assert [r[2].text for r in table.rows] == ["1", "2", "3", "4", "5"]

@@ -863,7 +863,7 @@ def _join_split_cells(done: list[list], part_rows: list[list], texts: dict) -> N
     """Rejoin cells that the page break cut in two.
 
     * A label cell spanning rows across the break is drawn as text above and an empty cell
-      below: the empty cell joins the label.
+      below (or, by some suites, empty above and text below): the two parts are one cell.
     * A row cut in two (office suites let a tall row break across pages) leaves a first row
       after the break that holds nothing but the rest of the labels above it: no number, no
       text that starts a new row (“3.”, “（四）”, “四、”). Its label text is appended to the
@@ -891,7 +891,10 @@ def _join_split_cells(done: list[list], part_rows: list[list], texts: dict) -> N
         if g in joined or g == a or _extent(above, a) != _extent(below, g):
             continue  # same horizontal extent on both sides of the break, else a different cell
         if texts[g]:
-            if not cut_row:
+            # A spanning label cell may print its text on either side of the break: an empty
+            # cell above that spans rows takes the label from below.
+            spans_rows = not texts[a] and label(g) and sum(a in row for row in done) > 1
+            if not (cut_row or spans_rows):
                 continue
             texts[a] = texts[a] + texts[g]
         elif not texts[a] or (numeric(a) and not cut_row):
