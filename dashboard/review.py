@@ -316,6 +316,18 @@ def report_reprocess_enqueue(*, report_ids: Iterable[int] | None = None, everyth
     return len(ids) + len(stuck)
 
 
+def reports_recheck_enqueue() -> int:
+    """Queue every report for the checks again (after the catalogue changed, or for reports stored
+    before it existed). Returns how many reports were queued."""
+    from ingest.tasks import recheck_reports
+
+    ids = list(Report.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), REPROCESS_CHUNK):
+        chunk = ids[start:start + REPROCESS_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: recheck_reports.delay(chunk))
+    return len(ids)
+
+
 def reports_recheck(*, report_ids: Iterable[int]) -> int:
     """Run every check again (e.g. after the catalogue changed). Used by the recheck task."""
     n = 0

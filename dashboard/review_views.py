@@ -159,6 +159,16 @@ def reprocess_batch(request):
     return redirect("review-queue")
 
 
+@reviewer_required
+@require_POST
+def recheck_all(request):
+    if not request.user.is_staff:
+        raise PermissionDenied(_("只有系统管理人员可以重新校验全部报告。"))
+    n = review.reports_recheck_enqueue()
+    messages.success(request, _("已安排重新校验 %(n)s 份报告。") % {"n": n})
+    return redirect("review-queue")
+
+
 # --------------------------------------------------------------------------- one report
 
 

@@ -9,6 +9,7 @@ from . import review_views as views
 urlpatterns = [
     path("", views.queue, name="review-queue"),
     path("reprocess/", views.reprocess_batch, name="review-reprocess-batch"),
+    path("recheck/", views.recheck_all, name="review-recheck"),
     path("reports/<uuid:public_id>/", views.report_detail, name="review-report"),
     path("reports/<uuid:public_id>/original", views.original, name="review-original"),
     path("reports/<uuid:public_id>/correct", views.correct, name="review-correct"),

@@ -245,3 +245,13 @@ def test_reprocess_all_also_retries_uploads_the_parser_crashed_on(seed_report, r
     assert queued == 2
     crashed.refresh_from_db()
     assert crashed.status == Upload.Status.FAILED and crashed.error_code == "no_report"  # parsed again
+
+
+def test_recheck_everything_runs_the_checks_in_the_worker(town, django_capture_on_commit_callbacks):
+    """GIVEN a report stored before the checks existed (parser rows only) WHEN everything is rechecked
+    THEN it has its full set of check results."""
+    report = make_report(town, 2021, values={"s2.art20_1.regulations.made": 1}, run_checks=False)
+    assert "P1.regulations" not in ids(report)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert review.reports_recheck_enqueue() == 1
+    assert "P1.regulations" in ids(report)

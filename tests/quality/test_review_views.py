@@ -40,6 +40,7 @@ def posts(report: Report, town) -> list[tuple[str, dict]]:
         (reverse("review-reprocess", args=[pid]), {}),
         (reverse("review-conflict", args=[pid]), {"key": "s4.review.total", "keep": "1"}),
         (reverse("review-reprocess-batch"), {"everything": "on"}),
+        (reverse("review-recheck"), {}),
     ]
 
 
