@@ -29,32 +29,35 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dashboard.figures import cell_value
 from dashboard.models import CheckResult, Organisation, Report
 
 ERROR, WARNING, INFO = CheckResult.Severity.ERROR, CheckResult.Severity.WARNING, CheckResult.Severity.INFO
+MESSAGE_LANGUAGE = "zh-hans"
 
 # family -> (severity when failing, short Chinese title). The id of a check is "<family>.<detail>".
-CATALOGUE: dict[str, tuple[str, str]] = {
-    "I1": (ERROR, "§三 列平衡：本年新收 + 上年结转 = 办理结果总计 + 结转下年度"),
-    "I2": (ERROR, "§三 办理结果总计 = 各项办理结果之和"),
-    "I3": (ERROR, "§三 行总计 = 自然人 + 五类法人或其他组织"),
-    "I4": (ERROR, "§四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结"),
-    "V1": (ERROR, "数量应为非负整数"),
-    "V2": (WARNING, "表格中有单元格的内容不是数字"),
-    "V3": (WARNING, "表格中有单元格未找到"),
-    "V4": (INFO, "空白、“—”或“无”按 0 计算"),
-    "Y1": (WARNING, "本年“上年结转”应等于上一年度报告的“结转下年度继续办理”"),
-    "Y2": (WARNING, "上年现行有效 + 本年制发 − 本年废止 = 本年现行有效"),
-    "P1": (WARNING, "设区的市以下单位不制定规章"),
-    "P2": (WARNING, "行政事业性收费金额（万元）明显不合常理"),
-    "P3": (WARNING, "收费金额写作“元”，而本栏单位是“万元”"),
-    "T1": (WARNING, "§一 文字中的数字与表格不一致"),
-    "F1": (WARNING, "模板版本与报告年度不符"),
-    "F2": (WARNING, "同一报告混用两个版本的模板"),
-    "R1": (WARNING, "重新解析的结果与人工更正不一致"),
+CATALOGUE: dict[str, tuple[str, object]] = {
+    "I1": (ERROR, gettext_lazy("§三 列平衡：本年新收 + 上年结转 = 办理结果总计 + 结转下年度")),
+    "I2": (ERROR, gettext_lazy("§三 办理结果总计 = 各项办理结果之和")),
+    "I3": (ERROR, gettext_lazy("§三 行总计 = 自然人 + 五类法人或其他组织")),
+    "I4": (ERROR, gettext_lazy("§四 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结")),
+    "V1": (ERROR, gettext_lazy("数量应为非负整数")),
+    "V2": (WARNING, gettext_lazy("表格中有单元格的内容不是数字")),
+    "V3": (WARNING, gettext_lazy("表格中有单元格未找到")),
+    "V4": (INFO, gettext_lazy("空白、“—”或“无”按 0 计算")),
+    "Y1": (WARNING, gettext_lazy("本年“上年结转”应等于上一年度报告的“结转下年度继续办理”")),
+    "Y2": (WARNING, gettext_lazy("上年现行有效 + 本年制发 − 本年废止 = 本年现行有效")),
+    "P1": (WARNING, gettext_lazy("设区的市以下单位不制定规章")),
+    "P2": (WARNING, gettext_lazy("行政事业性收费金额（万元）明显不合常理")),
+    "P3": (WARNING, gettext_lazy("收费金额写作“元”，而本栏单位是“万元”")),
+    "T1": (WARNING, gettext_lazy("§一 文字中的数字与表格不一致")),
+    "F1": (WARNING, gettext_lazy("模板版本与报告年度不符")),
+    "F2": (WARNING, gettext_lazy("同一报告混用两个版本的模板")),
+    "R1": (WARNING, gettext_lazy("重新解析的结果与人工更正不一致")),
 }
 IDENTITY_FAMILIES = ("I1", "I2", "I3", "I4")
 
@@ -444,9 +447,17 @@ def _conflicts(report: Report) -> list[Outcome]:
 
 
 def evaluate(report: Report, *, previous: Report | None = None, with_previous: bool = True) -> list[Outcome]:
-    """Every check of one report, passing or not. Reads the previous year unless given."""
+    """Every check of one report, passing or not. Reads the previous year unless given.
+
+    Messages are always in Chinese, whoever triggers the run: they are stored and read by officials.
+    """
     if with_previous and previous is None:
         previous = previous_report(report)
+    with translation.override(MESSAGE_LANGUAGE):
+        return _evaluate(report, previous)
+
+
+def _evaluate(report: Report, previous: Report | None) -> list[Outcome]:
     outcomes = [
         *_identities(report),
         *_values(report),
@@ -523,14 +534,17 @@ def report_status_refresh(*, report: Report) -> None:
     unresolved = sum(1 for c in (report.cells or {}).values() if c.get("st") in ("text", "missing"))
     status, reasons = report_status_for(organisation=report.organisation, year=report.year, checks_failed=0,
                                         cells_unresolved=unresolved, version=report.version)
+    with translation.override(MESSAGE_LANGUAGE):  # stored, like the check messages
+        failed_reason = _("%(n)s 项校验未通过（其中 %(open)s 项待处理）") % {"n": failed, "open": open_failed}
+        reopened_reason = _("核实后出现了新的待处理问题")
     if failed:
-        reasons.append(_("%(n)s 项校验未通过（其中 %(open)s 项待处理）") % {"n": failed, "open": open_failed})
+        reasons.append(failed_reason)
         status = Report.Status.NEEDS_REVIEW
     if report.status == Report.Status.VERIFIED:
         # Verified stays verified until something new turns up that nobody has looked at.
         if attention or report.organisation_id is None or report.year is None:
             status = Report.Status.NEEDS_REVIEW
-            reasons.insert(0, _("核实后出现了新的待处理问题"))
+            reasons.insert(0, reopened_reason)
         else:
             status = Report.Status.VERIFIED
     changed = (report.status != status)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from dashboard import figures, quality
 from dashboard.audit import audit
@@ -349,7 +350,7 @@ def report_provenance(report: Report) -> str:
     return "unreviewed"
 
 
-PROVENANCE_LABELS = {"verified": _("已核实"), "corrected": _("已人工更正"), "unreviewed": _("未经审核")}
+PROVENANCE_LABELS = {"verified": _lazy("已核实"), "corrected": _lazy("已人工更正"), "unreviewed": _lazy("未经审核")}
 
 
 def with_provenance(queryset: QuerySet[Report], *, field: str = "provenance", prefix: str = "") -> QuerySet:
@@ -452,7 +453,8 @@ class CoverageRow:
         return self.report is not None and self.report.status == Report.Status.NEEDS_REVIEW
 
 
-TIMELINESS_LABELS = {"on_time": _("按时"), "late": _("逾期"), "undated": _("未注明发布日期"), "missing": _("未找到报告")}
+TIMELINESS_LABELS = {"on_time": _lazy("按时"), "late": _lazy("逾期"), "undated": _lazy("未注明发布日期"),
+                     "missing": _lazy("未找到报告")}
 
 
 def coverage_for(*, county: Organisation, year: int) -> list[CoverageRow]:
