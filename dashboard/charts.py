@@ -30,7 +30,7 @@ def _layout(title: str, **extra) -> dict:
         "font": FONT,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "margin": {"l": 10, "r": 30, "t": 50, "b": 40},
+        "margin": {"l": 60, "r": 30, "t": 50, "b": 40},
         "hoverlabel": {"font": FONT},
     }
     layout.update(extra)
@@ -67,6 +67,17 @@ def ranking_bar(
         parts = [(top_label, top, BLUE), (bottom_label, rest, VERMILLION)]
     else:
         parts = [("", rows, BLUE)]
+    # Category labels must be unique: two 公安局 of different counties get their county added.
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["name"]] = counts.get(r["name"], 0) + 1
+
+    def label_of(r: Mapping) -> str:
+        name = r["name"]
+        if counts[name] > 1 and r.get("county_name"):
+            name = f"{name}（{r['county_name']}）"
+        return f"{r['rank']}. {name}"
+
     traces = []
     for label, part, colour in parts:
         if not part:
@@ -78,7 +89,7 @@ def ranking_bar(
         ]
         traces.append({
             "type": "bar", "orientation": "h", "name": label, "showlegend": bool(label),
-            "x": [r["value"] for r in part], "y": [f"{r['rank']}. {r['name']}" for r in part],
+            "x": [r["value"] for r in part], "y": [label_of(r) for r in part],
             "text": text, "textposition": "auto", "marker": {"color": colour},
             "hovertemplate": "%{y}<br>%{text}<extra></extra>",
         })
@@ -122,7 +133,7 @@ def heatmap(
     height = max(300, 80 + 24 * len(names))
     return {"data": [trace], "layout": _layout(
         title, height=height, yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        xaxis={"type": "category", "side": "top"},
+        xaxis={"type": "category", "side": "top"}, margin={"l": 10, "r": 30, "t": 90, "b": 20},
     )}
 
 

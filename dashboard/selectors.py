@@ -114,6 +114,7 @@ def ranking_rows(
         prev=FilteredRelation("reports", condition=Q(reports__year=compare_year, reports__is_current=True)),
     )
     qs = qs.annotate(
+        county_name=F("county__name"),
         report_id=F("cur__id"),
         report_public_id=F("cur__public_id"),
         prev_report_id=F("prev__id"),
@@ -183,7 +184,8 @@ def ranking_summary(rows: QuerySet[Organisation], *, metric: Metric, n: int) -> 
     )
     counts = {g: 0 for g in (RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT)}
     chart = []
-    for r in qs.values("public_id", "name", "value", "denom", "rank", "pos_top", "rank_group", "group_size"):
+    for r in qs.values("public_id", "name", "county_name", "value", "denom", "rank", "pos_top", "rank_group",
+                       "group_size"):
         counts[r["rank_group"]] = r["group_size"]
         if r["rank_group"] == RANKED:
             chart.append(r)
@@ -248,7 +250,8 @@ def series_for(
     return (
         Report.objects.filter(is_current=True, year__in=list(years), organisation__in=units)
         .annotate(value=metric.expression(""), denom=metric.denominator_expression(""), tversion=F(vf))
-        .values("organisation_id", "organisation__public_id", "organisation__name", "year", "value", "denom", "tversion")
+        .values("organisation_id", "organisation__public_id", "organisation__name", "organisation__county__name",
+                "year", "value", "denom", "tversion")
         .order_by("organisation__name", "year")
     )
 

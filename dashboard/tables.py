@@ -80,8 +80,10 @@ class RankingTable(tables.Table):
         template_name = "django_tables2/table.html"
         per_page = 50
 
-    def __init__(self, data, *, metric: Metric, year: int, compare_year: int, **kwargs):
+    def __init__(self, data, *, metric: Metric, year: int, compare_year: int, show_county: bool = True, **kwargs):
         self.metric = metric
+        # Above county level the same name (公安局, 城关镇) recurs: show the county beside it.
+        self.show_county = show_county
         if not metric.is_rate:
             kwargs.setdefault("exclude", ("denom",))
         super().__init__(data, **kwargs)
@@ -119,6 +121,9 @@ class RankingTable(tables.Table):
 
     def render_name(self, record):
         url = reverse("dashboard-organisation", args=[record.public_id])
+        if self.show_county and record.county_name:
+            return format_html('<a href="{}">{}</a> <span class="muted">{}</span>', url, record.name,
+                               record.county_name)
         return format_html('<a href="{}">{}</a>', url, record.name)
 
     def render_value(self, record):
@@ -157,7 +162,7 @@ class RankingTable(tables.Table):
         return record.rank if record.rank_group == selectors.RANKED else self._group_label(record)
 
     def value_name(self, record):
-        return record.name
+        return f"{record.name}（{record.county_name}）" if self.show_county and record.county_name else record.name
 
     def value_value(self, record):
         if record.value is None:

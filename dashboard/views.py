@@ -94,6 +94,7 @@ def ranking(request):
     if p.year is None:
         return render(request, "dashboard/ranking.html", context)
     table = tables.RankingTable(f.qs, metric=p.metric, year=p.year, compare_year=p.compare_year,
+                                show_county=p.scope is None or p.scope.level != Organisation.Level.COUNTY,
                                 order_by=request.GET.get("sort"))
     if fmt := exports.requested(request):
         RequestConfig(request, paginate=False).configure(table)
@@ -131,6 +132,7 @@ def trend(request):
     only = None if group_size <= HEATMAP_MAX_UNITS else [r["public_id"] for r in (*improved, *declined)]
     series = list(selectors.series_for(metric=p.metric, years=years, scope=p.scope, kind=p.kind,
                                        public_ids=only))
+    label = _unit_labels(series)
     improved_t = tables.ChangesTable(improved, metric=p.metric, attrs={"id": "improved-table"})
     declined_t = tables.ChangesTable(declined, metric=p.metric, attrs={"id": "declined-table"})
     matrix_t = tables.TrendTable(_matrix_rows(series, p.metric), years=years, exclude=("group",),
@@ -141,7 +143,7 @@ def trend(request):
         name = request.GET.get("table") if request.GET.get("table") in ("improved", "declined") else "matrix"
         return exports.table_response(which, fmt=fmt, view=f"trend-{name}",
                                       parts=[*p.slug(), str(p.compare_year)])
-    heat = charts.heatmap([{"name": r["organisation__name"], "year": r["year"], "value": r["value"]} for r in series],
+    heat = charts.heatmap([{"name": label[r["organisation_id"]], "year": r["year"], "value": r["value"]} for r in series],
                           years=years, title=f"{p.metric.name}", is_rate=p.metric.is_rate,
                           higher_is_better=p.metric.higher_is_better)
     slope = charts.slope(improved, declined, from_year=p.compare_year, to_year=p.year,
@@ -154,6 +156,15 @@ def trend(request):
         export_links={t: _export_links(request, t) for t in ("improved", "declined", "matrix")},
     )
     return render(request, "dashboard/trend.html", context)
+
+
+def _unit_labels(series: list[dict]) -> dict[int, str]:
+    """Unit names, with the county added where two units of the group share a name."""
+    names: dict[str, set] = {}
+    for r in series:
+        names.setdefault(r["organisation__name"], set()).add(r["organisation_id"])
+    return {r["organisation_id"]: r["organisation__name"] if len(names[r["organisation__name"]]) == 1
+            else f"{r['organisation__name']}（{r['organisation__county__name']}）" for r in series}
 
 
 def _matrix_rows(series: list[dict], metric: metrics.Metric) -> list[dict]:

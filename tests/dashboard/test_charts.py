@@ -100,3 +100,11 @@ def test_charts_module_does_not_touch_the_database():
 
     source = inspect.getsource(charts)
     assert "objects" not in source and "django.db" not in source
+
+
+def test_same_names_from_different_counties_get_distinct_labels():
+    rows = [{"name": "公安局", "county_name": "甲县", "value": 0.5, "denom": 2, "rank": 1},
+            {"name": "公安局", "county_name": "乙县", "value": 0.4, "denom": 5, "rank": 2},
+            {"name": "城关镇", "county_name": "甲县", "value": 0.3, "denom": 3, "rank": 3}]
+    fig = charts.ranking_bar(rows, title="t", is_rate=True, n=10, total=3)
+    assert fig["data"][0]["y"] == ["1. 公安局（甲县）", "2. 公安局（乙县）", "3. 城关镇"]
