@@ -460,10 +460,9 @@ TIMELINESS_LABELS = {"on_time": _lazy("按时"), "late": _lazy("逾期"), "undat
 def coverage_for(*, county: Organisation, year: int) -> list[CoverageRow]:
     """Every unit of a county (the county government itself, its townships and departments) for one year:
     its current report if any, when it was published against the deadline, and its review state."""
-    units = list(
-        Organisation.objects.filter(Q(pk=county.pk) | Q(county=county), merged_into__isnull=True)
-        .order_by("level", "name")
-    )
+    from dashboard.selectors import peer_group
+
+    units = [county, *peer_group(scope=county).order_by("level", "name")]
     reports: dict[int, Report] = {}
     for r in with_provenance(Report.objects.filter(organisation__in=units, year=year)
                              .order_by("organisation_id", "-is_current", "-created", "-id")):

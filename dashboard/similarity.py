@@ -259,10 +259,11 @@ def county_year_docs(*, county, year: int, section: str = "s1") -> list[Doc]:
     from django.db.models import Q
 
     from dashboard.models import Report
+    from dashboard.selectors import peer_group
 
     field_name = SECTIONS[section]
-    reports = (Report.objects.filter(Q(organisation__county=county) | Q(organisation=county), year=year,
-                                     is_current=True)
+    units = Q(organisation__in=peer_group(scope=county)) | Q(organisation=county)
+    reports = (Report.objects.filter(units, year=year, is_current=True)
                .select_related("organisation").only("public_id", "year", field_name, "organisation"))
     return [Doc(key=str(r.public_id), label=r.organisation.name, text=getattr(r, field_name),
                 names=_names(r.organisation)) for r in reports]
