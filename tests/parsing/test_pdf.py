@@ -258,3 +258,29 @@ def test_reports_saved_as_pdf_by_an_office_suite_parse_to_the_same_cells(tmp_pat
     for name, report in reports.items():
         back = parse((tmp_path / f"{name}.pdf").read_bytes(), f"{name}.pdf")
         assert {k: (c.v, c.st) for k, c in back.cells.items()} == {k: (c.v, c.st) for k, c in report.cells.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_more_corpus_pages_printed_by_libreoffice_parse_like_the_web_page(tmp_path):
+    """GIVEN corpus web pages of three other years and layouts, turned into DOCX and then PDF by
+    LibreOffice (as 020/024.pdf were made) WHEN parsed THEN both give the web page's cells."""
+    import subprocess
+
+    from ingest.parsing import parse
+
+    names = ["022", "101", "121"]  # 2021 county page with chrome; 2024 department; 2020 IE-exported Word HTML
+    for n in names:
+        (tmp_path / f"{n}.html").write_bytes((CORPUS / f"{n}.html").read_bytes())
+    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir",
+                    str(tmp_path)] + [str(tmp_path / f"{n}.html") for n in names],
+                   check=True, capture_output=True, timeout=180)
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf")]
+                   + [str(tmp_path / f"{n}.docx") for n in names], check=True, capture_output=True, timeout=180)
+    for n in names:
+        want = parse((CORPUS / f"{n}.html").read_bytes(), f"{n}.html")
+        for path in (tmp_path / f"{n}.docx", tmp_path / "pdf" / f"{n}.pdf"):
+            got = parse(path.read_bytes(), path.name)
+            assert {k: (c.v, c.st) for k, c in got.cells.items()} == {k: (c.v, c.st) for k, c in want.cells.items()}
+            assert (got.report_year, got.versions) == (want.report_year, want.versions)
