@@ -222,6 +222,8 @@ def report_reprocess(*, report: Report, user=None) -> Report:
 
     Where the new parse of a corrected cell differs from what the reviewer overruled, the correction
     is kept and the new value is stored beside it as a conflict (check R1) for a person to settle.
+    A correction of a cell the new parse does not have (it now reads the other template version) is
+    not applied; the re-parse event lists it, and the CellCorrection row stays in the history.
     """
     from dashboard.services import organisation_place, report_refresh_current
     from ingest.parsing import ParseError, parse
@@ -240,9 +242,12 @@ def report_reprocess(*, report: Report, user=None) -> Report:
     latest: dict[str, CellCorrection] = {}
     for c in report.corrections.order_by("created", "id"):
         latest[c.key] = c
-    conflicts = []
+    conflicts, dropped = [], []
     for key, correction in latest.items():
-        fresh = cells.get(key) or {"v": None, "raw": None, "st": "missing"}
+        if key not in cells:  # the new parse reads another template version: the cell no longer exists
+            dropped.append(key)
+            continue
+        fresh = cells[key]
         kept = {k: v for k, v in correction.new.items() if k != "conflict"}
         if not any(_same_cell(fresh, seen) for seen in _acknowledged_parse(report, key, correction)):
             kept["conflict"] = fresh
@@ -283,7 +288,8 @@ def report_reprocess(*, report: Report, user=None) -> Report:
             setattr(report, name, value)
     report.save()
     _event(report, ReviewEvent.Action.REPROCESS, user=user, old={"parser_version": old_parser},
-           new={"parser_version": report.parser_version, "kept": sorted(latest), "conflicts": conflicts})
+           new={"parser_version": report.parser_version, "kept": sorted(set(latest) - set(dropped)),
+                "conflicts": conflicts, "dropped": dropped})
     quality.report_checks_run_around(report=report)
     if (report.organisation_id, report.year) != old_place:
         report_refresh_current(organisation_id=report.organisation_id, year=report.year)
@@ -415,9 +421,9 @@ def report_history(report: Report) -> list[HistoryEntry]:
         elif ev.action == ReviewEvent.Action.REPROCESS:
             old = _("解析程序 %(v)s") % {"v": (old or {}).get("parser_version", "?")}
             new = (_("失败：%(e)s") % {"e": new["error"]}) if "error" in (new or {}) else _(
-                "解析程序 %(v)s；保留人工更正 %(k)s 处；冲突 %(c)s 处") % {
+                "解析程序 %(v)s；保留人工更正 %(k)s 处；冲突 %(c)s 处；因模板版本改变不再适用 %(d)s 处") % {
                 "v": (new or {}).get("parser_version", "?"), "k": len((new or {}).get("kept", [])),
-                "c": len((new or {}).get("conflicts", []))}
+                "c": len((new or {}).get("conflicts", [])), "d": len((new or {}).get("dropped", []))}
         entries.append(HistoryEntry(ev.created, ev.user, ev.get_action_display(), ev.target, old, new, ev.reason))
     return sorted(entries, key=lambda e: e.when, reverse=True)
 

@@ -180,7 +180,7 @@ def test_reprocessing_keeps_corrections_when_the_parser_still_reads_the_same(see
     assert not {i for i in ids(seed_report) if i.startswith("R1")}
     event = ReviewEvent.objects.get(report=seed_report, action="reprocess")
     assert event.new["kept"] == [KEY] and event.new["conflicts"] == []
-    assert "保留人工更正 1 处；冲突 0 处" in review.report_history(seed_report)[0].new
+    assert "保留人工更正 1 处；冲突 0 处；因模板版本改变不再适用 0 处" in review.report_history(seed_report)[0].new
 
 
 def test_reprocessing_shows_a_conflict_instead_of_overwriting_a_correction(seed_report, reviewer, monkeypatch):
@@ -255,3 +255,24 @@ def test_recheck_everything_runs_the_checks_in_the_worker(town, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         assert review.reports_recheck_enqueue() == 1
     assert "P1.regulations" in ids(report)
+
+
+def test_a_correction_of_a_cell_the_new_parse_does_not_have_is_not_applied(seed_report, reviewer, monkeypatch):
+    """GIVEN a correction of a 2019-only cell WHEN the new parser reads the report without it
+    THEN the cell is not brought back (it would mix template versions) and the re-parse says so."""
+    import ingest.parsing as parsing
+
+    key = "s2.art20_9.central_procurement.projects"
+    review.cell_correct(report=seed_report, key=key, raw="3", reason="原件为 3", user=reviewer)
+    real = parsing.parse
+
+    def parse(data, filename, **kw):
+        parsed = real(data, filename, **kw)
+        return dataclasses.replace(parsed, cells={k: c for k, c in parsed.cells.items() if k != key})
+
+    monkeypatch.setattr(parsing, "parse", parse)
+    review.report_reprocess(report=seed_report, user=reviewer)
+    seed_report.refresh_from_db()
+    assert key not in seed_report.cells
+    assert ReviewEvent.objects.get(report=seed_report, action="reprocess").new["dropped"] == [key]
+    assert CellCorrection.objects.filter(report=seed_report, key=key).exists()
