@@ -553,3 +553,34 @@ def prelude(key: str) -> tuple[str, bytes]:
 def expected_reports(case: Hostile) -> int:
     """How many Report rows the case adds."""
     return int(case.report) + case.children.get("done", 0)
+
+
+def big_pdf_report(n: int, pages: int = 100) -> bytes:
+    """A valid report followed by ``pages`` dense pages of prose: takes the parser several seconds.
+
+    The prose page is drawn once and imported ``pages`` times, so the file builds in under a second.
+    It is set in Helvetica, one of the fonts every PDF reader has built in: a CJK font that is not
+    embedded makes PDFium load a substitute font file for every page, and the parse time would then
+    depend on which fonts the machine has installed.
+    """
+    import pypdfium2 as pdfium
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    rng = random.Random(n)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("Helvetica", 7)
+    for i in range(88):
+        words = (
+            ("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))))
+            for _ in range(40)
+        )
+        c.drawString(40, A4[1] - 40 - i * 8.8, " ".join(words)[:140])
+    c.showPage()
+    c.save()
+    doc = pdfium.PdfDocument(render_variant(variant(n), "pdf"))
+    doc.import_pages(pdfium.PdfDocument(buf.getvalue()), [0] * pages)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
