@@ -196,8 +196,8 @@ def report_detail(request, public_id):
         "highlight": highlight,
         "original_is_pdf": fmt == "pdf",
         "correct_form": CorrectForm(),
-        "fill_form": FillInForm(user=request.user, initial={"organisation": report.organisation and report.organisation.public_id,
-                                         "year": report.year}),
+        "fill_form": FillInForm(user=request.user, initial={
+            "organisation": report.organisation and report.organisation.public_id, "year": report.year}),
         "reason_form": ReasonForm(),
         "review_choices": CheckResult.Review.choices,
     })
