@@ -106,6 +106,7 @@ def main() -> None:
         ("ranking · national, sorted by change", ranking + q(metric=metric.id, year=year, sort="-change_abs"), None, None),
         ("trend · county", reverse("dashboard-trend") + q(metric=metric.id, year=year, scope=county.public_id), county, None),
         ("trend · province", reverse("dashboard-trend") + q(metric=metric.id, year=year, scope=province.public_id), province, None),
+        ("trend · national", reverse("dashboard-trend") + q(metric=metric.id, year=year), None, None),
         ("unit page (7 reports, full cells)", reverse("dashboard-organisation", args=[unit.public_id]), None, None),
         ("overview · county", reverse("dashboard-overview") + q(scope=county.public_id), county, None),
         ("overview · province", reverse("dashboard-overview") + q(scope=province.public_id), province, None),
@@ -132,7 +133,7 @@ def main() -> None:
             units = selectors.peer_group(scope=scope, kind=kind).count()
         elif label.startswith("trend"):
             main_q = selectors.ranking_rows(metric=metric, year=year, compare_year=year - 1, scope=scope).filter(
-                comparable=True, change_abs__gt=0).order_by("-change_abs")[:10]
+                comparable=True, change_abs__gt=0).order_by("-change_abs").values("public_id", "change_abs")[:10]
             units = selectors.peer_group(scope=scope).count()
         elif label.startswith("unit"):
             main_q = selectors.organisation_reports(organisation=unit)

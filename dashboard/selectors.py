@@ -223,13 +223,21 @@ def changes_for(
 ) -> tuple[list[dict], list[dict]]:
     """(most improved, most declined) between ``compare_year`` and ``year``; only comparable pairs.
     For metrics where neither direction is better: (largest increases, largest decreases)."""
+    # One pass: number the rows from both ends of the change order and keep n at each end.
     qs = (
         ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
         .filter(comparable=True, change_abs__isnull=False)
-        .values("public_id", "name", "value", "prev_value", "change_abs", "change_rel", "denom")
+        .annotate(
+            pos_up=Window(RowNumber(), order_by=[F("change_abs").desc(), F("name").asc()]),
+            pos_down=Window(RowNumber(), order_by=[F("change_abs").asc(), F("name").asc()]),
+        )
+        .filter(Q(pos_up__lte=n) | Q(pos_down__lte=n))
+        .values("public_id", "name", "value", "prev_value", "change_abs", "change_rel", "denom", "pos_up",
+                "pos_down")
     )
-    up = list(qs.filter(change_abs__gt=0).order_by("-change_abs", "name")[:n])
-    down = list(qs.filter(change_abs__lt=0).order_by("change_abs", "name")[:n])
+    rows = list(qs)
+    up = sorted((r for r in rows if r["change_abs"] > 0 and r["pos_up"] <= n), key=lambda r: r["pos_up"])
+    down = sorted((r for r in rows if r["change_abs"] < 0 and r["pos_down"] <= n), key=lambda r: r["pos_down"])
     return (down, up) if metric.higher_is_better is False else (up, down)
 
 

@@ -192,3 +192,18 @@ def test_national_summary_is_cached_but_scoped_summaries_are_live(county):
     _, scoped = selectors.ranking_summary_for(scope=county["county"], **args)
     assert national == before  # cached for NATIONAL_SUMMARY_SECONDS
     assert scoped[selectors.RANKED] == before[selectors.RANKED] + 1
+
+
+def test_changes_for_keeps_the_n_largest_moves_at_each_end(county):
+    """GIVEN five units whose share moved by +40, +30, +10, -20, -50 points WHEN n=2
+    THEN improved = [+40, +30] and declined = [-50, -20]."""
+    k = county["county"]
+    moves = {"A镇": (1, 5), "B镇": (2, 5), "C镇": (4, 5), "D镇": (7, 5), "E镇": (9, 4)}
+    for name, (before, after) in moves.items():
+        unit = f.org(name, parent=k)
+        f.report(unit, 2020, **f.requests_figs(before, 10))
+        f.report(unit, 2021, **f.requests_figs(after * 2, 20) if name != "E镇" else f.requests_figs(4, 10))
+    improved, declined = selectors.changes_for(metric=SHARE, year=2021, compare_year=2020, scope=k, n=2)
+    # +40 (A), then +30 shared by B镇 and 甲镇 (2/10 -> 5/10): ties are broken by name
+    assert [r["name"] for r in improved] == ["A镇", "B镇"]
+    assert [r["name"] for r in declined] == ["E镇", "D镇"]  # -50, -20
