@@ -51,6 +51,15 @@ def test_a_bare_vmerge_continues_the_cell_above():
     assert [r[1].text for r in table.rows] == ["1", "2", "3"]
 
 
+def test_a_legacy_hmerge_is_a_colspan():
+    body = tbl('<w:tc><w:tcPr><w:hMerge w:val="restart"/></w:tcPr>' + p("第二十条第（一）项") + "</w:tc>"
+               '<w:tc><w:tcPr><w:hMerge/></w:tcPr>' + p("") + "</w:tc>",
+               tc("规章") + tc("0"))
+    (table,) = docx.extract(docx_bytes(body), "t.docx").blocks
+    assert _texts(table) == [["第二十条第（一）项", "第二十条第（一）项"], ["规章", "0"]]
+    assert _origins(table) == [[True, False], [True, True]]
+
+
 def test_short_rows_are_padded_with_non_cells():
     body = tbl(tc("a") + tc("b") + tc("c"), tc("d"))
     (table,) = docx.extract(docx_bytes(body), "t.docx").blocks

@@ -164,7 +164,8 @@ def _int_attr(el: etree._Element | None, default: int) -> int:
 
 def _table(tbl: etree._Element, out: list[Block]) -> None:
     nested: list[Block] = []
-    # Each row: list of (col_start, span, text, vmerge) where vmerge is None | "restart" | "continue".
+    # Each row: list of (col_start, span, text, vmerge) where vmerge is None | "restart" | "continue"
+    # | "left" (a legacy w:hMerge continuation: covered by the cell to its left).
     raw_rows: list[list[tuple[int, int, str, str | None]]] = []
     width = 0
     for tr in _rows(tbl):
@@ -180,6 +181,9 @@ def _table(tbl: etree._Element, out: list[Block]) -> None:
                 if vm is not None:
                     # A bare <w:vMerge/> means "continue" (ECMA-376 §17.4.85).
                     vmerge = "restart" if vm.get(_W + "val") == "restart" else "continue"
+                hm = tcpr.find(_W + "hMerge")
+                if hm is not None and hm.get(_W + "val") != "restart":
+                    vmerge = "left"  # old Word/WPS files merge horizontally this way instead of gridSpan
             cells.append((col, span, _cell_text(tc, nested), vmerge))
             col += span
         width = max(width, col)
@@ -196,6 +200,11 @@ def _table(tbl: etree._Element, out: list[Block]) -> None:
                 above = grid[r - 1][col].text
                 for c in range(col, col + span):
                     grid[r][c] = GridCell(above, origin=False)
+                continue
+            if vmerge == "left" and col > 0 and grid[r][col - 1] is not None:
+                left = grid[r][col - 1].text
+                for c in range(col, col + span):
+                    grid[r][c] = GridCell(left, origin=False)
                 continue
             grid[r][col] = GridCell(text, origin=True)
             for c in range(col + 1, col + span):
