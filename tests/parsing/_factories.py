@@ -73,6 +73,11 @@ def docx_bytes(body: str, title: str | None = None, created: str | None = None) 
     return buf.getvalue()
 
 
+def cells_of(report) -> dict[str, tuple]:
+    """What a round trip must preserve of every cell: its value and its status."""
+    return {k: (c.v, c.st) for k, c in report.cells.items()}
+
+
 # --------------------------------------------------------------------------- PDFs
 
 

@@ -11,7 +11,7 @@ from ingest.parsing.errors import ParseError
 from ingest.parsing.extract import docx
 from ingest.parsing.model import Paragraph, Table
 
-from ._factories import CORPUS, docx_bytes, p, tbl, tc, textbox
+from ._factories import CORPUS, cells_of, docx_bytes, p, tbl, tc, textbox
 
 
 def _texts(table: Table) -> list[list[str]]:
@@ -156,7 +156,7 @@ def test_corpus_docx_parses_to_the_same_cells_as_the_web_page(name):
         pytest.skip("parse() not available")
     html = parsing.parse((CORPUS / f"{name}.html").read_bytes(), f"{name}.html")
     word = parsing.parse((CORPUS / f"{name}.docx").read_bytes(), f"{name}.docx")
-    assert {k: (c.v, c.st) for k, c in word.cells.items()} == {k: (c.v, c.st) for k, c in html.cells.items()}
+    assert cells_of(word) == cells_of(html)
     assert (word.agency, word.report_year, word.versions) == (html.agency, html.report_year, html.versions)
 
 

@@ -11,7 +11,7 @@ from ingest.parsing.errors import ParseError
 from ingest.parsing.extract import pdf
 from ingest.parsing.model import Paragraph, Table
 
-from ._factories import CORPUS, drawing_only_pdf, drawn_grid_pdf, split_table_pdf, table_pdf
+from ._factories import CORPUS, cells_of, drawing_only_pdf, drawn_grid_pdf, split_table_pdf, table_pdf
 
 
 def _tables(doc) -> list[Table]:
@@ -181,7 +181,7 @@ def test_a_table_printed_without_borders_is_read_from_its_gaps(year):
     data = write(build(report), ruled=False)
     assert not _tables(pdf.extract(data, "r.pdf"))  # the premise: nothing ruled to find
     back = parse(data, "r.pdf")
-    assert {k: (c.v, c.st) for k, c in back.cells.items()} == {k: (c.v, c.st) for k, c in report.cells.items()}
+    assert cells_of(back) == cells_of(report)
 
 
 @pytest.mark.parametrize("name", ["020", "024"])
@@ -205,7 +205,7 @@ def test_corpus_pdf_parses_to_the_same_cells_as_the_web_page(name):
         pytest.skip("parse() not available")
     html = parsing.parse((CORPUS / f"{name}.html").read_bytes(), f"{name}.html")
     got = parsing.parse((CORPUS / f"{name}.pdf").read_bytes(), f"{name}.pdf")
-    assert {k: (c.v, c.st) for k, c in got.cells.items()} == {k: (c.v, c.st) for k, c in html.cells.items()}
+    assert cells_of(got) == cells_of(html)
     assert (got.agency, got.report_year, got.versions) == (html.agency, html.report_year, html.versions)
     # The web page's §六 runs on into its site footer; the PDF holds the article only.
     assert got.text["s6_other"].strip() and html.text["s6_other"].startswith(got.text["s6_other"].strip())
@@ -257,7 +257,7 @@ def test_reports_saved_as_pdf_by_an_office_suite_parse_to_the_same_cells(tmp_pat
                    + [str(tmp_path / f"{n}.docx") for n in reports], check=True, capture_output=True, timeout=180)
     for name, report in reports.items():
         back = parse((tmp_path / f"{name}.pdf").read_bytes(), f"{name}.pdf")
-        assert {k: (c.v, c.st) for k, c in back.cells.items()} == {k: (c.v, c.st) for k, c in report.cells.items()}
+        assert cells_of(back) == cells_of(report)
 
 
 @pytest.mark.slow
@@ -282,5 +282,5 @@ def test_more_corpus_pages_printed_by_libreoffice_parse_like_the_web_page(tmp_pa
         want = parse((CORPUS / f"{n}.html").read_bytes(), f"{n}.html")
         for path in (tmp_path / f"{n}.docx", tmp_path / "pdf" / f"{n}.pdf"):
             got = parse(path.read_bytes(), path.name)
-            assert {k: (c.v, c.st) for k, c in got.cells.items()} == {k: (c.v, c.st) for k, c in want.cells.items()}
+            assert cells_of(got) == cells_of(want)
             assert (got.report_year, got.versions) == (want.report_year, want.versions)

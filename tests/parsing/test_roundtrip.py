@@ -22,9 +22,11 @@ from ingest.parsing.synthetic import (
 )
 from ingest.parsing.template import all_keys
 
+from ._factories import cells_of
+
 
 def _same(a: ParsedReport, b: ParsedReport) -> None:
-    assert {k: (c.v, c.st) for k, c in b.cells.items()} == {k: (c.v, c.st) for k, c in a.cells.items()}
+    assert cells_of(b) == cells_of(a)
     assert (b.agency, b.report_year, b.versions) == (a.agency, a.report_year, a.versions)
 
 
