@@ -178,7 +178,7 @@ def _paragraphs(text: str | None) -> tuple[str, ...]:
 def build(report: ParsedReport) -> Layout:
     agency = report.agency or ""
     year = report.report_year
-    title = report.title or f"{agency}{year}年政府信息公开工作年度报告"
+    title = report.title or f"{agency}{year or ''}年政府信息公开工作年度报告"
     preamble = ()
     if year:
         preamble = (
