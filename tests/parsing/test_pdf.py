@@ -214,7 +214,8 @@ def test_corpus_pdf_parses_to_the_same_cells_as_the_web_page(name):
 def test_extraction_stays_within_a_small_multiple_of_bare_text_extraction():
     """GIVEN the 10-page corpus PDF WHEN extracted THEN it costs at most 2.5× PDFium's own text dump.
 
-    (The benchmark holds the 2× target for the whole parse; the margin here absorbs a busy machine.)
+    CPU time, best of 7 interleaved runs, up to three attempts: the machine is shared and a single
+    noisy sample must not fail the build. (The benchmark tracks the 2× target for the whole parse.)
     """
     data = (CORPUS / "020.pdf").read_bytes()
 
@@ -228,15 +229,20 @@ def test_extraction_stays_within_a_small_multiple_of_bare_text_extraction():
             page.close()
         d.close()
 
-    best_bare = best_ours = float("inf")
-    for _ in range(7):
-        t = time.perf_counter()
-        bare()
-        best_bare = min(best_bare, time.perf_counter() - t)
-        t = time.perf_counter()
-        pdf.extract(data, "020.pdf")
-        best_ours = min(best_ours, time.perf_counter() - t)
-    assert best_ours <= 2.5 * best_bare, (best_ours, best_bare)
+    ratios = []
+    for _ in range(3):
+        best_bare = best_ours = float("inf")
+        for _ in range(7):
+            t = time.process_time()
+            bare()
+            best_bare = min(best_bare, time.process_time() - t)
+            t = time.process_time()
+            pdf.extract(data, "020.pdf")
+            best_ours = min(best_ours, time.process_time() - t)
+        ratios.append(best_ours / best_bare)
+        if ratios[-1] <= 2.5:
+            break
+    assert min(ratios) <= 2.5, ratios
 
 
 @pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) not installed")
