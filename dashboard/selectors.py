@@ -109,12 +109,11 @@ def ranking_rows(
     compare_year = compare_year or year - 1
     # §四 and quality metrics mean the same in both templates; show the §三 version for them.
     vf = metric.version_field or "version_s3"
-    qs = peer_group(scope=scope, kind=kind).only("id", "public_id", "name").annotate(
+    qs = peer_group(scope=scope, kind=kind).only("id", "public_id", "name", "county_id").annotate(
         cur=FilteredRelation("reports", condition=Q(reports__year=year, reports__is_current=True)),
         prev=FilteredRelation("reports", condition=Q(reports__year=compare_year, reports__is_current=True)),
     )
     qs = qs.annotate(
-        county_name=F("county__name"),
         report_id=F("cur__id"),
         report_public_id=F("cur__public_id"),
         prev_report_id=F("prev__id"),
@@ -124,7 +123,6 @@ def ranking_rows(
         denom=metric.denominator_expression("cur__"),
         prev_value=metric.expression("prev__"),
         comparable=metric.comparable_expression("cur", "prev"),
-        corrected=Exists(CellCorrection.objects.filter(report_id=OuterRef("cur__id"))),
     )
     groups = [When(report_id__isnull=True, then=Value(NO_REPORT))]
     if metric.versions != frozenset({"2019", "2021"}) and metric.version_field:
@@ -159,7 +157,9 @@ def ranking_for(
     share a rank: 1, 2, 2, 4) inside its rank group, and the change since ``compare_year``.
 
     Annotations: report_id, report_public_id, prev_report_id, value, denom, prev_value,
-    comparable, change_abs, change_rel, rank_group, rank, status, version, corrected.
+    comparable, change_abs, change_rel, rank_group, rank, status, version. The county name and
+    whether a reviewer corrected the report are added to the rows actually shown, by
+    ``ranking_details`` (computing them for every unit of the country would double the cost).
     """
     qs = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
     return qs.annotate(
@@ -184,13 +184,37 @@ def ranking_summary(rows: QuerySet[Organisation], *, metric: Metric, n: int) -> 
     )
     counts = {g: 0 for g in (RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT)}
     chart = []
-    for r in qs.values("public_id", "name", "county_name", "value", "denom", "rank", "pos_top", "rank_group",
+    for r in qs.values("public_id", "name", "county_id", "value", "denom", "rank", "pos_top", "rank_group",
                        "group_size"):
         counts[r["rank_group"]] = r["group_size"]
         if r["rank_group"] == RANKED:
             chart.append(r)
     chart.sort(key=lambda r: r["pos_top"])
+    names = _county_names({r["county_id"] for r in chart})
+    for r in chart:
+        r["county_name"] = names.get(r["county_id"])
     return chart, counts
+
+
+def _county_names(ids: Iterable[int | None]) -> dict[int, str]:
+    ids = [i for i in ids if i]
+    return dict(Organisation.objects.filter(id__in=ids).values_list("id", "name")) if ids else {}
+
+
+def ranking_details(rows: Iterable[Organisation], *, chunk: int = 2000) -> list[Organisation]:
+    """Add ``county_name`` and ``corrected`` (a reviewer corrected a cell of the report) to the
+    ranking rows that are displayed or exported; two small queries per chunk of rows."""
+    rows = list(rows)
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        names = _county_names({r.county_id for r in part})
+        report_ids = [r.report_id for r in part if r.report_id]
+        corrected = set(CellCorrection.objects.filter(report_id__in=report_ids).values_list("report_id", flat=True)
+                        .distinct()) if report_ids else set()
+        for r in part:
+            r.county_name = names.get(r.county_id)
+            r.corrected = r.report_id in corrected
+    return rows
 
 
 # National rankings read every unit of the country (~40,000): their chart and group counts are

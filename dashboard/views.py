@@ -97,9 +97,13 @@ def ranking(request):
                                 show_county=p.scope is None or p.scope.level != Organisation.Level.COUNTY,
                                 order_by=request.GET.get("sort"))
     if fmt := exports.requested(request):
-        RequestConfig(request, paginate=False).configure(table)
+        RequestConfig(request, paginate=False).configure(table)  # sorts the queryset in SQL
+        rows = selectors.ranking_details(table.data.data)
+        table = tables.RankingTable(rows, metric=p.metric, year=p.year, compare_year=p.compare_year,
+                                    show_county=table.show_county)
         return exports.table_response(table, fmt=fmt, view="ranking", parts=p.slug())
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    selectors.ranking_details(row.record for row in table.page.object_list)
     chart_rows, counts = selectors.ranking_summary_for(metric=p.metric, year=p.year, compare_year=p.compare_year,
                                                        scope=p.scope, kind=p.kind, n=p.top)
     figure = charts.ranking_bar(
