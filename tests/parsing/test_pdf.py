@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pypdfium2 as pdfium
 import pytest
 
@@ -209,40 +207,6 @@ def test_corpus_pdf_parses_to_the_same_cells_as_the_web_page(name):
     assert (got.agency, got.report_year, got.versions) == (html.agency, html.report_year, html.versions)
     # The web page's §六 runs on into its site footer; the PDF holds the article only.
     assert got.text["s6_other"].strip() and html.text["s6_other"].startswith(got.text["s6_other"].strip())
-
-
-def test_extraction_stays_within_a_small_multiple_of_bare_text_extraction():
-    """GIVEN the 10-page corpus PDF WHEN extracted THEN it costs at most 2.5× PDFium's own text dump.
-
-    CPU time, best of 7 interleaved runs, up to three attempts: the machine is shared and a single
-    noisy sample must not fail the build. (The benchmark tracks the 2× target for the whole parse.)
-    """
-    data = (CORPUS / "020.pdf").read_bytes()
-
-    def bare() -> None:
-        d = pdfium.PdfDocument(data)
-        for i in range(len(d)):
-            page = d[i]
-            tp = page.get_textpage()
-            tp.get_text_range()
-            tp.close()
-            page.close()
-        d.close()
-
-    ratios = []
-    for _ in range(3):
-        best_bare = best_ours = float("inf")
-        for _ in range(7):
-            t = time.process_time()
-            bare()
-            best_bare = min(best_bare, time.process_time() - t)
-            t = time.process_time()
-            pdf.extract(data, "020.pdf")
-            best_ours = min(best_ours, time.process_time() - t)
-        ratios.append(best_ours / best_bare)
-        if ratios[-1] <= 2.5:
-            break
-    assert min(ratios) <= 2.5, ratios
 
 
 @pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) not installed")
