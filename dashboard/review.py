@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,8 +24,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from dashboard import figures, quality
 from dashboard.audit import audit
 from dashboard.models import CellCorrection, CheckResult, Organisation, Report, ReviewEvent
-
-log = logging.getLogger(__name__)
 
 REVIEWER_GROUP = "reviewer"
 # Upload failures a newer parser may get past (refusals of the file itself are not retried).
