@@ -526,8 +526,11 @@ def report_status_refresh(*, report: Report) -> None:
     """Counters, status and reasons from the stored check rows and the report's own facts."""
     from dashboard.services import report_refresh_current, report_status_for
 
-    rows = list(CheckResult.objects.filter(report=report).only("ok", "severity", "review"))
+    rows = list(CheckResult.objects.filter(report=report).only("check_id", "ok", "severity", "review"))
     failed = sum(1 for r in rows if counts_as_failed(r))
+    # The stored counter keeps its published meaning (metric "未通过的勾稽校验"): the template's own
+    # identities only; every other failure shows in the status and its reasons.
+    identities_failed = sum(1 for r in rows if counts_as_failed(r) and r.check_id[:2] in IDENTITY_FAMILIES)
     open_failed = sum(1 for r in rows if counts_as_failed(r) and r.review == CheckResult.Review.OPEN)
     attention = sum(1 for r in rows if needs_attention(r))
     unevaluable = sum(1 for r in rows if r.ok is None)
@@ -549,9 +552,10 @@ def report_status_refresh(*, report: Report) -> None:
             status = Report.Status.VERIFIED
     changed = (report.status != status)
     report.status, report.review_reasons = status, reasons
-    report.checks_failed, report.checks_unevaluable, report.cells_unresolved = failed, unevaluable, unresolved
+    report.checks_failed, report.checks_unevaluable = identities_failed, unevaluable
+    report.cells_unresolved = unresolved
     Report.objects.filter(pk=report.pk).update(
-        status=status, review_reasons=reasons, checks_failed=failed, checks_unevaluable=unevaluable,
+        status=status, review_reasons=reasons, checks_failed=identities_failed, checks_unevaluable=unevaluable,
         cells_unresolved=unresolved)
     if changed:
         report_refresh_current(organisation_id=report.organisation_id, year=report.year)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -378,7 +378,9 @@ def review_queue(*, status: str | None = Report.Status.NEEDS_REVIEW, county: Org
         reports = reports.filter(Q(organisation__county=county) | Q(organisation=county))
     if year:
         reports = reports.filter(year=year)
-    return with_provenance(reports).order_by("-checks_failed", "-created")
+    open_checks = Count("check_results", filter=Q(check_results__review=CheckResult.Review.OPEN,
+                                                  check_results__severity__in=["error", "warning"]))
+    return with_provenance(reports).annotate(open_checks=open_checks).order_by("-open_checks", "-created")
 
 
 @dataclass(frozen=True)
@@ -504,7 +506,7 @@ def coverage_csv(rows: list[CoverageRow], *, year: int) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow([_("单位"), _("层级"), _("年度"), _("是否有报告"), _("发布日期"), _("截止日期"), _("时效"),
-                _("逾期天数"), _("状态"), _("未通过校验"), _("数据来源")])
+                _("逾期天数"), _("状态"), _("未通过的勾稽校验"), _("数据来源")])
     for r in rows:
         w.writerow([
             r.organisation.full_name or r.organisation.name, r.organisation.get_level_display(), year,

@@ -318,4 +318,11 @@ def test_the_upload_pipeline_stores_chinese_check_results(seed_bytes, alice, dja
     assert failing.exists()
     assert all(r.message.startswith("§三") for r in failing)
     assert report.status == Report.Status.NEEDS_REVIEW
-    assert report.checks_failed == CheckResult.objects.filter(report=report, ok=False).exclude(severity="info").count()
+    assert report.checks_failed == CheckResult.objects.filter(report=report, ok=False, check_id__startswith="I").count()
+
+
+def test_the_failed_counter_keeps_to_the_identities_while_the_status_counts_everything(town):
+    report = make_report(town, 2021, values={"s2.art20_1.regulations.made": 1, "s4.review.total": 1})
+    assert {"P1.regulations", "I4.review"} <= ids(report)
+    assert report.checks_failed == 1  # the metric "未通过的勾稽校验": I-1..I-4 only
+    assert report.status == Report.Status.NEEDS_REVIEW and "2 项校验未通过" in report.review_reasons[-1]
