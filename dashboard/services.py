@@ -127,12 +127,20 @@ def report_refresh_current(*, organisation_id: int | None, year: int | None) -> 
     """Mark the newest good version of (organisation, year) as current; keep the others as history."""
     if organisation_id is None or year is None:
         return
-    versions = Report.objects.filter(organisation_id=organisation_id, year=year).order_by("-created", "-id")
-    good = versions.filter(status__in=[Report.Status.VERIFIED, Report.Status.PARSED]).first()
-    current = good or versions.first()
-    versions.exclude(pk=getattr(current, "pk", None)).filter(is_current=True).update(is_current=False)
-    if current is not None and not current.is_current:
-        Report.objects.filter(pk=current.pk).update(is_current=True)
+    versions = list(
+        Report.objects.filter(organisation_id=organisation_id, year=year)
+        .order_by("-created", "-id")
+        .values_list("pk", "status", "is_current")
+    )
+    if not versions:
+        return
+    good = [pk for pk, status, _ in versions if status in (Report.Status.VERIFIED, Report.Status.PARSED)]
+    current = good[0] if good else versions[0][0]
+    stale = [pk for pk, _, is_current in versions if is_current and pk != current]
+    if stale:
+        Report.objects.filter(pk__in=stale).update(is_current=False)
+    if not any(pk == current and is_current for pk, _, is_current in versions):
+        Report.objects.filter(pk=current).update(is_current=True)
 
 
 def _iso_date(value: str | None) -> dt.date | None:

@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from dashboard import access
@@ -131,20 +131,18 @@ def upload_claim(*, upload_id: int, task_id: str) -> Upload | None:
     """Atomically move a pending upload to processing. Returns None if someone else has it."""
     now = timezone.now()
     claimed = Upload.objects.filter(pk=upload_id, status=Upload.Status.PENDING).update(
-        status=Upload.Status.PROCESSING, task_id=task_id, started=now
+        status=Upload.Status.PROCESSING, task_id=task_id, started=now, attempts=F("attempts") + 1
     )
     if not claimed and task_id:
         # The same task message delivered again: its first delivery died mid-parse (worker killed),
         # since the broker only redelivers after the visibility timeout, which outlasts the hard
         # time limit. Resume it; the one-to-one report link still guarantees a single report.
         claimed = Upload.objects.filter(pk=upload_id, status=Upload.Status.PROCESSING, task_id=task_id).update(
-            started=now
+            started=now, attempts=F("attempts") + 1
         )
     if not claimed:
         return None
-    upload = Upload.objects.get(pk=upload_id)
-    Upload.objects.filter(pk=upload_id).update(attempts=upload.attempts + 1)
-    return upload
+    return Upload.objects.get(pk=upload_id)
 
 
 def upload_finish(upload: Upload, status: str, *, message: str = "", error_code: str = "") -> None:
@@ -157,7 +155,7 @@ def upload_process(*, upload_id: int, task_id: str = "") -> Upload | None:
     upload = upload_claim(upload_id=upload_id, task_id=task_id)
     if upload is None:
         return None
-    if hasattr(upload, "report"):
+    if upload.attempts > 1 and hasattr(upload, "report"):
         # A redelivery after the report was stored but before the row was marked done.
         upload_finish(upload, Upload.Status.DONE, message=_done_message(upload.report))
         return upload
@@ -188,41 +186,50 @@ def _parse_and_store(upload: Upload, data: bytes) -> None:
             error_code="parser_crash",
         )
         return
-    try:
-        with transaction.atomic():
-            placement = organisation_place(agency_name=parsed.agency)
-            uploader = upload.uploaded_by
-            if uploader is not None and placement.organisation is not None and not access.in_scope(
-                uploader, placement.organisation
-            ):
-                upload_finish(
-                    upload,
-                    Upload.Status.FAILED,
-                    message=f"该报告属于“{placement.organisation}”，不在您的管辖范围（{access.scope_of(uploader)}）内，"
-                    "未予入库。原文件已保存；如确需上传，请联系上级管理员。",
-                    error_code="out_of_scope",
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                placement = organisation_place(agency_name=parsed.agency)
+                uploader = upload.uploaded_by
+                if uploader is not None and placement.organisation is not None and not access.in_scope(
+                    uploader, placement.organisation
+                ):
+                    upload_finish(
+                        upload,
+                        Upload.Status.FAILED,
+                        message=f"该报告属于“{placement.organisation}”，不在您的管辖范围（{access.scope_of(uploader)}）内，"
+                        "未予入库。原文件已保存；如确需上传，请联系上级管理员。",
+                        error_code="out_of_scope",
+                    )
+                    return
+                report = report_create_from_parse(upload=upload, parsed=parsed, placement=placement)
+                Upload.objects.filter(pk=upload.pk).update(
+                    status=Upload.Status.DONE, message=_done_message(report), error_code="", finished=timezone.now()
                 )
-                return
-            report = report_create_from_parse(upload=upload, parsed=parsed, placement=placement)
-            Upload.objects.filter(pk=upload.pk).update(
-                status=Upload.Status.DONE, message=_done_message(report), error_code="", finished=timezone.now()
+            return
+        except (DataError, OverflowError):
+            # A value the database cannot hold (a count with 25 digits): the parse is final, so is this.
+            # Left uncaught it would leave the upload "processing" until the sweep gave up on it.
+            log.warning("upload %s: a parsed value is out of range for the database", upload.pk, exc_info=True)
+            upload_finish(
+                upload,
+                Upload.Status.FAILED,
+                message="报告中有数值超出可保存的范围（例如位数过多的数字），无法入库。文件已保存，请核对原文件中的数字后重新上传。",
+                error_code="out_of_range",
             )
-    except (DataError, OverflowError):
-        # A value the database cannot hold (a count with 25 digits): the parse is final, so is this.
-        # Left uncaught it would leave the upload "processing" until the sweep gave up on it.
-        log.warning("upload %s: a parsed value is out of range for the database", upload.pk, exc_info=True)
-        upload_finish(
-            upload,
-            Upload.Status.FAILED,
-            message="报告中有数值超出可保存的范围（例如位数过多的数字），无法入库。文件已保存，请核对原文件中的数字后重新上传。",
-            error_code="out_of_range",
-        )
-    except IntegrityError:
-        # Another delivery of the same upload stored its report first: exactly one report.
-        upload.refresh_from_db()
-        if not hasattr(upload, "report"):
-            raise
-        upload_finish(upload, Upload.Status.DONE, message=_done_message(upload.report))
+            return
+        except IntegrityError:
+            # Another delivery of the same upload stored its report first: exactly one report.
+            upload.refresh_from_db()
+            if hasattr(upload, "report"):
+                upload_finish(upload, Upload.Status.DONE, message=_done_message(upload.report))
+                return
+            if attempt == 2:
+                raise
+            # Two workers placed reports under the same new organisation at once and the other one
+            # created it (or a parent) first (organisation_get_or_create_path is check-then-create).
+            # Our transaction was rolled back and the organisation now exists: store again.
+            log.info("upload %s: organisation created concurrently, storing again", upload.pk)
 
 
 def _done_message(report) -> str:
