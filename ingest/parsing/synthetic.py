@@ -202,14 +202,26 @@ def _cell(key: str, raw: str) -> Cell:
 
 
 def build_report(rng: Rng, *, year: int, agency: str, version: str | None = None,
-                 errors: Iterable[str] = (), carried_in: dict[str, int] | None = None) -> ParsedReport:
-    """One report from any source of randomness (see ``generate_report`` for the seeded form)."""
+                 errors: Iterable[str] = (), carried_in: dict[str, int] | None = None,
+                 in_force_prev: dict[str, int] | None = None) -> ParsedReport:
+    """One report from any source of randomness (see ``generate_report`` for the seeded form).
+
+    ``in_force_prev`` is last year's 现行有效件数 per §二 (一) row; with the 2021 template this
+    year's is then last year's + 本年制发 − 本年废止, as a real series must be.
+    """
     errors = set(errors)
     unknown = errors - ERRORS
     if unknown:
         raise ValueError(f"unknown errors {sorted(unknown)}; choose from {sorted(ERRORS)}")
     version = version or version_for(year)
     s2 = _s2_values(rng, version)
+    if version == "2021" and in_force_prev:
+        for row, prev in in_force_prev.items():
+            base = f"s2.art20_1.{row}"
+            made = int(s2[f"{base}.made"])
+            repealed = min(int(s2[f"{base}.repealed"]), prev + made)
+            s2[f"{base}.repealed"] = str(repealed)
+            s2[f"{base}.in_force"] = str(prev + made - repealed)
     expected_in = carried_in
     if "missing_carry_over" in errors:
         # Last year carried applications forward, but this report starts from nothing: within the
@@ -252,7 +264,8 @@ def build_report(rng: Rng, *, year: int, agency: str, version: str | None = None
 
 
 def generate_report(*, seed: int, year: int, agency: str | None = None, version: str | None = None,
-                    errors: Iterable[str] = (), carried_in: dict[str, int] | None = None) -> ParsedReport:
+                    errors: Iterable[str] = (), carried_in: dict[str, int] | None = None,
+                    in_force_prev: dict[str, int] | None = None) -> ParsedReport:
     """One valid report (unless ``errors`` asks otherwise), deterministic from ``seed``.
 
     ``agency`` defaults to a 乡镇/街道 of 示例县 picked by the seed; ``version`` defaults to the
@@ -260,7 +273,8 @@ def generate_report(*, seed: int, year: int, agency: str | None = None, version:
     """
     rng = random.Random(f"{seed}:{year}:{agency}")
     agency = agency or rng.choice(TOWNSHIPS)
-    return build_report(rng, year=year, agency=agency, version=version, errors=errors, carried_in=carried_in)
+    return build_report(rng, year=year, agency=agency, version=version, errors=errors, carried_in=carried_in,
+                        in_force_prev=in_force_prev)
 
 
 def generate_county(*, seed: int, year: int, errors: dict[str, Iterable[str]] | None = None
@@ -272,7 +286,8 @@ def generate_county(*, seed: int, year: int, errors: dict[str, Iterable[str]] | 
 
 def generate_series(*, seed: int, agency: str, years: Iterable[int],
                     errors: dict[int, Iterable[str]] | None = None) -> list[ParsedReport]:
-    """Consecutive years of one agency; each year's 上年结转 equals the previous 结转下年度 (S-1).
+    """Consecutive years of one agency; each year's 上年结转 equals the previous 结转下年度 (S-1), and
+    from the 2021 template on, 现行有效 is last year's plus 本年制发 minus 本年废止.
 
     ``errors`` maps a year to its errors; ``missing_carry_over`` only loses something in a year
     whose previous year carried applications forward.
@@ -280,9 +295,16 @@ def generate_series(*, seed: int, agency: str, years: Iterable[int],
     errors = errors or {}
     out: list[ParsedReport] = []
     carried: dict[str, int] | None = None
+    in_force: dict[str, int] | None = None
     for year in years:
-        r = generate_report(seed=seed, year=year, agency=agency, errors=errors.get(year, ()), carried_in=carried)
+        r = generate_report(seed=seed, year=year, agency=agency, errors=errors.get(year, ()), carried_in=carried,
+                            in_force_prev=in_force)
         carried = {c: int(r.cells[f"s3.carried_forward_next.{c}"].v or 0) for c in APPLICANTS}
+        in_force = {
+            row: int(r.cells[f"s2.art20_1.{row}.in_force"].v or 0)
+            for row in ("regulations", "normative_docs")
+            if f"s2.art20_1.{row}.in_force" in r.cells
+        } or None
         out.append(r)
     return out
 
