@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dashboard import access
-from dashboard.audit import audit
 from dashboard.models import Report
-from dashboard.services import report_place
+from dashboard.review import report_fill_in
 from ingest import services
 from ingest.forms import PlacementForm, UploadForm
 from ingest.models import Upload
@@ -98,12 +97,23 @@ def upload_detail(request, public_id):
         initial = {"year": report.year}
         form = PlacementForm(request.POST or None, initial=initial, user=request.user)
         if request.method == "POST" and form.is_valid():
-            organisation, year = form.cleaned_data["organisation"], form.cleaned_data["year"]
-            report_place(report=report, organisation=organisation, year=year)
-            audit(user=request.user, action="report_place", obj=report, summary=f"指定报告单位为 {organisation}，年度 {year}")
+            report_fill_in(
+                report=report,
+                organisation=form.cleaned_data["organisation"],
+                year=form.cleaned_data["year"],
+                user=request.user,
+                reason=_("上传人补充单位和年度"),
+            )
             messages.success(request, _("已保存所属单位和年度。"))
             return redirect("ingest-upload-detail", public_id=upload.public_id)
-    return render(request, "ingest/upload_detail.html", {"upload": upload, "report": report, "form": form})
+    can_review = report is not None and access.has_role(request.user, access.Role.REVIEWER) and (
+        report.organisation is None or access.in_scope(request.user, report.organisation)
+    )
+    return render(
+        request,
+        "ingest/upload_detail.html",
+        {"upload": upload, "report": report, "form": form, "can_review": can_review},
+    )
 
 
 @access.role_required(access.Role.UPLOADER)
