@@ -98,11 +98,11 @@ def test_line_breaks_and_tabs_inside_a_cell_survive():
     assert table.rows[0][0].text == "本年新\n制作数量"
 
 
-def test_it_reads_core_properties_as_meta():
+def test_it_reads_the_title_but_never_takes_the_file_date_for_the_published_date():
     doc = docx.extract(docx_bytes(p("x"), title="示例县东河镇2023年政府信息公开工作年度报告",
                                   created="2024-01-15T08:00:00Z"), "t.docx")
     assert doc.meta_title == "示例县东河镇2023年政府信息公开工作年度报告"
-    assert doc.meta_date == "2024-01-15"
+    assert doc.meta_date is None  # when the file was saved says nothing about publication
     assert doc.source_format == "docx"
 
 

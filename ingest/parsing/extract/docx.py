@@ -58,8 +58,10 @@ def extract(data: bytes, filename: str) -> Document:
         raise _corrupt("no document body")
     blocks: list[Block] = []
     _walk(body, blocks)
-    title, date = _core_properties(zf)
-    return Document(blocks=tuple(blocks), source_format="docx", meta_title=title, meta_date=date)
+    title, _created = _core_properties(zf)
+    # The file's creation date is when someone saved it, not when the report was published:
+    # a published date must be stated in the report itself.
+    return Document(blocks=tuple(blocks), source_format="docx", meta_title=title, meta_date=None)
 
 
 # --------------------------------------------------------------------------- body

@@ -167,7 +167,8 @@ def extract(data: bytes, filename: str) -> Document:
         raise SCANNED
     _drop_running_lines(pages)
     blocks = _assemble(pages)
-    return Document(blocks=tuple(blocks), source_format="pdf", meta_title=meta[0], meta_date=meta[1])
+    # The PDF's creation date is when it was produced, not when the report was published.
+    return Document(blocks=tuple(blocks), source_format="pdf", meta_title=meta[0], meta_date=None)
 
 
 def _metadata(pdf: pdfium.PdfDocument) -> tuple[str | None, str | None]:
