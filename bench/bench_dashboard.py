@@ -48,7 +48,9 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
-def time_page(client: Client, url: str, runs: int, cold: bool = False) -> tuple[list[float], int, float, list[float]]:
+def time_page(
+    client: Client, url: str, runs: int, cold: bool = False
+) -> tuple[list[float], int, float, list[float]]:
     for _ in range(2):
         resp = client.get(url)
         assert resp.status_code == 200, (url, resp.status_code)
@@ -82,7 +84,9 @@ def time_sql(queryset, runs: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the national ranking")
+    parser.add_argument(
+        "--explain", action="store_true", help="print EXPLAIN ANALYZE of the national ranking"
+    )
     args = parser.parse_args()
 
     year = selectors.year_range()[0]
@@ -91,9 +95,11 @@ def main() -> None:
     county = Organisation.objects.filter(level="county", code__startswith="99").order_by("code").first()
     city, province = county.city, county.province
     unit = Organisation.objects.filter(county=county, level="township").order_by("code").first()
-    print(f"# data: {Organisation.objects.count()} organisations, {Report.objects.count()} reports, "
-          f"vendor={connection.vendor}, year={year}, load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs\n")
+    print(
+        f"# data: {Organisation.objects.count()} organisations, {Report.objects.count()} reports, "
+        f"vendor={connection.vendor}, year={year}, load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs\n"
+    )
 
     def q(**params):
         return "?" + "&".join(f"{k}={v}" for k, v in params.items())
@@ -102,22 +108,59 @@ def main() -> None:
     pages = [
         ("ranking · county", ranking + q(metric=metric.id, year=year, scope=county.public_id), county, None),
         ("ranking · city", ranking + q(metric=metric.id, year=year, scope=city.public_id), city, None),
-        ("ranking · province", ranking + q(metric=metric.id, year=year, scope=province.public_id), province, None),
+        (
+            "ranking · province",
+            ranking + q(metric=metric.id, year=year, scope=province.public_id),
+            province,
+            None,
+        ),
         ("ranking · national (top/bottom 10)", ranking + q(metric=metric.id, year=year), None, None),
-        ("ranking · national, cold (summary not cached)", ranking + q(metric=metric.id, year=year), None, None),
-        ("ranking · national 乡镇", ranking + q(metric=metric.id, year=year, kind="xiangzhen"), None, "xiangzhen"),
-        ("ranking · national, sorted by change", ranking + q(metric=metric.id, year=year, sort="-change_abs"), None, None),
-        ("trend · county", reverse("dashboard-trend") + q(metric=metric.id, year=year, scope=county.public_id), county, None),
-        ("trend · province", reverse("dashboard-trend") + q(metric=metric.id, year=year, scope=province.public_id), province, None),
+        (
+            "ranking · national, cold (summary not cached)",
+            ranking + q(metric=metric.id, year=year),
+            None,
+            None,
+        ),
+        (
+            "ranking · national 乡镇",
+            ranking + q(metric=metric.id, year=year, kind="xiangzhen"),
+            None,
+            "xiangzhen",
+        ),
+        (
+            "ranking · national, sorted by change",
+            ranking + q(metric=metric.id, year=year, sort="-change_abs"),
+            None,
+            None,
+        ),
+        (
+            "trend · county",
+            reverse("dashboard-trend") + q(metric=metric.id, year=year, scope=county.public_id),
+            county,
+            None,
+        ),
+        (
+            "trend · province",
+            reverse("dashboard-trend") + q(metric=metric.id, year=year, scope=province.public_id),
+            province,
+            None,
+        ),
         ("trend · national", reverse("dashboard-trend") + q(metric=metric.id, year=year), None, None),
-        ("unit page (7 reports, full cells)", reverse("dashboard-organisation", args=[unit.public_id]), None, None),
+        (
+            "unit page (7 reports, full cells)",
+            reverse("dashboard-organisation", args=[unit.public_id]),
+            None,
+            None,
+        ),
         ("overview · county", reverse("dashboard-overview") + q(scope=county.public_id), county, None),
         ("overview · province", reverse("dashboard-overview") + q(scope=province.public_id), province, None),
         ("metric dictionary", reverse("dashboard-metrics"), None, None),
     ]
     client = Client(HTTP_HOST="localhost")
-    print("| page | units | page min ms | page p50 ms | page p95 ms | Django CPU p50 ms | queries | page SQL ms "
-          "| main query p50 ms | page p50 / main query p50 |")
+    print(
+        "| page | units | page min ms | page p50 ms | page p95 ms | Django CPU p50 ms | queries | page SQL ms "
+        "| main query p50 ms | page p50 / main query p50 |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, url, scope, kind in pages:
         times, n_queries, page_sql, cpu = time_page(client, url, args.runs, cold="cold" in label)
@@ -135,8 +178,12 @@ def main() -> None:
             main_q = qs[:51]
             units = selectors.peer_group(scope=scope, kind=kind).count()
         elif label.startswith("trend"):
-            main_q = selectors.ranking_rows(metric=metric, year=year, compare_year=year - 1, scope=scope).filter(
-                comparable=True, change_abs__gt=0).order_by("-change_abs").values("public_id", "change_abs")[:10]
+            main_q = (
+                selectors.ranking_rows(metric=metric, year=year, compare_year=year - 1, scope=scope)
+                .filter(comparable=True, change_abs__gt=0)
+                .order_by("-change_abs")
+                .values("public_id", "change_abs")[:10]
+            )
             units = selectors.peer_group(scope=scope).count()
         elif label.startswith("unit"):
             main_q = selectors.organisation_reports(organisation=unit)
@@ -148,9 +195,11 @@ def main() -> None:
         p50, p95 = statistics.median(times), pct(times, 95)
         ratio = f"{p50 / sql_p50:.1f}×" if sql_p50 else "—"
         sql_txt = f"{sql_p50:.1f}" if sql_p50 is not None else "—"
-        print(f"| {label} | {units} | {min(times):.0f} | {p50:.0f} | {p95:.0f} | {statistics.median(cpu):.0f} "
-              f"| {n_queries} | {page_sql:.0f} "
-              f"| {sql_txt} | {ratio} |")
+        print(
+            f"| {label} | {units} | {min(times):.0f} | {p50:.0f} | {p95:.0f} | {statistics.median(cpu):.0f} "
+            f"| {n_queries} | {page_sql:.0f} "
+            f"| {sql_txt} | {ratio} |"
+        )
 
     if args.explain and connection.vendor == "postgresql":
         qs = filters.RankingFilter({"metric": metric.id, "year": str(year)}).qs[:51]

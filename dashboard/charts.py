@@ -87,21 +87,35 @@ def ranking_bar(
             + (f"（{n_label}={r['denom']:.0f}）" if is_rate and r.get("denom") is not None else "")
             for r in part
         ]
-        traces.append({
-            "type": "bar", "orientation": "h", "name": label, "showlegend": bool(label),
-            "x": [r["value"] for r in part], "y": [label_of(r) for r in part],
-            "text": text, "textposition": "auto", "marker": {"color": colour},
-            "hovertemplate": "%{y}<br>%{text}<extra></extra>",
-        })
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": label,
+                "showlegend": bool(label),
+                "x": [r["value"] for r in part],
+                "y": [label_of(r) for r in part],
+                "text": text,
+                "textposition": "auto",
+                "marker": {"color": colour},
+                "hovertemplate": "%{y}<br>%{text}<extra></extra>",
+            }
+        )
     height = max(260, 70 + 26 * len(rows))
     xaxis: dict = {"rangemode": "tozero", "automargin": True}
     if is_rate:
         xaxis.update(tickformat=".0%", range=[0, 1.05])
-    return {"data": traces, "layout": _layout(
-        title, height=height, xaxis=xaxis, barmode="overlay",
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        legend={"orientation": "h", "y": -0.08},
-    )}
+    return {
+        "data": traces,
+        "layout": _layout(
+            title,
+            height=height,
+            xaxis=xaxis,
+            barmode="overlay",
+            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+            legend={"orientation": "h", "y": -0.08},
+        ),
+    }
 
 
 def heatmap(
@@ -124,17 +138,31 @@ def heatmap(
     z = [[grid.get((name, y)) for y in ys] for name in names]
     text = [[_fmt(v, is_rate=is_rate) if v is not None else "" for v in row] for row in z]
     trace = {
-        "type": "heatmap", "x": [str(y) for y in ys], "y": names, "z": z, "text": text,
-        "texttemplate": "%{text}", "colorscale": "Viridis", "reversescale": higher_is_better is False,
-        "hoverongaps": False, "xgap": 2, "ygap": 2,
+        "type": "heatmap",
+        "x": [str(y) for y in ys],
+        "y": names,
+        "z": z,
+        "text": text,
+        "texttemplate": "%{text}",
+        "colorscale": "Viridis",
+        "reversescale": higher_is_better is False,
+        "hoverongaps": False,
+        "xgap": 2,
+        "ygap": 2,
         "hovertemplate": "%{y} %{x}: %{text}<extra></extra>",
         "colorbar": {"tickformat": ".0%"} if is_rate else {},
     }
     height = max(300, 80 + 24 * len(names))
-    return {"data": [trace], "layout": _layout(
-        title, height=height, yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        xaxis={"type": "category", "side": "top"}, margin={"l": 10, "r": 30, "t": 90, "b": 20},
-    )}
+    return {
+        "data": [trace],
+        "layout": _layout(
+            title,
+            height=height,
+            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+            xaxis={"type": "category", "side": "top"},
+            margin={"l": 10, "r": 30, "t": 90, "b": 20},
+        ),
+    }
 
 
 def slope(
@@ -152,18 +180,34 @@ def slope(
     traces = []
     for rows, colour, label in ((improved, BLUE, improved_label), (declined, VERMILLION, declined_label)):
         for i, r in enumerate(rows):
-            traces.append({
-                "type": "scatter", "mode": "lines+markers+text", "name": label, "legendgroup": label,
-                "showlegend": i == 0, "x": [str(from_year), str(to_year)], "y": [r["prev_value"], r["value"]],
-                "text": ["", r["name"]], "textposition": "middle right", "line": {"color": colour, "width": 2},
-                "hovertemplate": r["name"] + ": %{y}<extra></extra>" if not is_rate
-                else r["name"] + ": %{y:.1%}<extra></extra>",
-            })
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers+text",
+                    "name": label,
+                    "legendgroup": label,
+                    "showlegend": i == 0,
+                    "x": [str(from_year), str(to_year)],
+                    "y": [r["prev_value"], r["value"]],
+                    "text": ["", r["name"]],
+                    "textposition": "middle right",
+                    "line": {"color": colour, "width": 2},
+                    "hovertemplate": r["name"] + ": %{y}<extra></extra>"
+                    if not is_rate
+                    else r["name"] + ": %{y:.1%}<extra></extra>",
+                }
+            )
     yaxis = {"tickformat": ".0%"} if is_rate else {}
-    return {"data": traces, "layout": _layout(
-        title, height=460, xaxis={"type": "category", "range": [-0.2, 1.6]}, yaxis=yaxis,
-        legend={"orientation": "h", "y": -0.1},
-    )}
+    return {
+        "data": traces,
+        "layout": _layout(
+            title,
+            height=460,
+            xaxis={"type": "category", "range": [-0.2, 1.6]},
+            yaxis=yaxis,
+            legend={"orientation": "h", "y": -0.1},
+        ),
+    }
 
 
 def trend_line(
@@ -183,8 +227,13 @@ def trend_line(
         xs.append(str(p["year"]))
         ys.append(p["value"])
     trace = {
-        "type": "scatter", "mode": "lines+markers", "x": xs, "y": ys, "connectgaps": False,
-        "line": {"color": BLUE, "width": 3}, "marker": {"size": 9},
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": xs,
+        "y": ys,
+        "connectgaps": False,
+        "line": {"color": BLUE, "width": 3},
+        "marker": {"size": 9},
         "hovertemplate": "%{x}: %{y:.1%}<extra></extra>" if is_rate else "%{x}: %{y}<extra></extra>",
     }
     yaxis = {"tickformat": ".0%", "rangemode": "tozero"} if is_rate else {"rangemode": "tozero"}
@@ -201,7 +250,17 @@ def coverage_bars(rows: Sequence[Mapping], *, title: str, labels: Mapping[str, s
         ("needs_review", [r["needs_review"] for r in rows], ORANGE),
         ("missing", [r["missing"] for r in rows], GREY),
     )
-    traces = [{"type": "bar", "name": labels.get(key, key), "x": ys, "y": values, "marker": {"color": colour}}
-              for key, values, colour in series]
-    return {"data": traces, "layout": _layout(title, height=320, barmode="stack", xaxis={"type": "category"},
-                                               legend={"orientation": "h", "y": -0.15})}
+    traces = [
+        {"type": "bar", "name": labels.get(key, key), "x": ys, "y": values, "marker": {"color": colour}}
+        for key, values, colour in series
+    ]
+    return {
+        "data": traces,
+        "layout": _layout(
+            title,
+            height=320,
+            barmode="stack",
+            xaxis={"type": "category"},
+            legend={"orientation": "h", "y": -0.15},
+        ),
+    }

@@ -74,5 +74,7 @@ def response(rows: list[list], *, fmt: str, name: str) -> HttpResponse:
     return resp
 
 
-def table_response(table, *, fmt: str, view: str, parts: Iterable[str], exclude: Sequence[str] = ()) -> HttpResponse:
+def table_response(
+    table, *, fmt: str, view: str, parts: Iterable[str], exclude: Sequence[str] = ()
+) -> HttpResponse:
     return response(table_rows(table, exclude), fmt=fmt, name=filename(view, parts, fmt))

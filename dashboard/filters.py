@@ -50,7 +50,11 @@ class _ScopeFilter(django_filters.ModelChoiceFilter):
     def __init__(self, **kwargs):
         super().__init__(
             queryset=Organisation.objects.filter(level__in=selectors.SCOPE_LEVELS),
-            to_field_name="public_id", empty_label=_("全国"), label=_("范围"), method="_noop", **kwargs,
+            to_field_name="public_id",
+            empty_label=_("全国"),
+            label=_("范围"),
+            method="_noop",
+            **kwargs,
         )
 
 
@@ -61,7 +65,9 @@ class DashboardFilter(django_filters.FilterSet):
     year = django_filters.TypedChoiceFilter(label=_("年度"), coerce=int, method="_noop")
     compare = django_filters.TypedChoiceFilter(label=_("对比年度"), coerce=int, method="_noop")
     scope = _ScopeFilter()
-    kind = django_filters.ChoiceFilter(label=_("单位类型"), empty_label=_("全部乡镇街道和部门"), method="_noop")
+    kind = django_filters.ChoiceFilter(
+        label=_("单位类型"), empty_label=_("全部乡镇街道和部门"), method="_noop"
+    )
 
     uses = ("metric", "year", "compare", "scope", "kind")
     selector = None
@@ -117,11 +123,16 @@ class DashboardFilter(django_filters.FilterSet):
             # Re-bind the form to the values actually used, so a bad value in the URL shows the
             # default that replaced it rather than a stale selection.
             effective = QueryDict(mutable=True)
-            effective.update({
-                "metric": self._params.metric.id, "year": self._params.year or "",
-                "compare": data.get("compare") or "", "scope": scope.public_id if scope else "",
-                "kind": self._params.kind or "", "missing": self._params.missing_year or "",
-            })
+            effective.update(
+                {
+                    "metric": self._params.metric.id,
+                    "year": self._params.year or "",
+                    "compare": data.get("compare") or "",
+                    "scope": scope.public_id if scope else "",
+                    "kind": self._params.kind or "",
+                    "missing": self._params.missing_year or "",
+                }
+            )
             self._form = self.get_form_class()(effective, prefix=self.form_prefix)
             self._configure(self._form)
             if "scope" in self._form.fields:
@@ -146,8 +157,9 @@ class DashboardFilter(django_filters.FilterSet):
 class RankingFilter(DashboardFilter):
     def filter_queryset(self, queryset):
         p = self.params
-        return selectors.ranking_for(metric=p.metric, year=p.year, compare_year=p.compare_year, scope=p.scope,
-                                     kind=p.kind)
+        return selectors.ranking_for(
+            metric=p.metric, year=p.year, compare_year=p.compare_year, scope=p.scope, kind=p.kind
+        )
 
 
 class TrendFilter(DashboardFilter):
@@ -169,4 +181,3 @@ class OverviewFilter(DashboardFilter):
     def _configure(self, form) -> None:
         super()._configure(form)
         form.fields["missing"].choices = [("", _("全部单位"))] + [(y, y) for y in self.years]
-

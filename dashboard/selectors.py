@@ -40,7 +40,10 @@ Kind = Organisation.Kind
 
 # Peer-group kinds offered in the filters (query-string value -> organisation filter).
 KINDS: dict[str, tuple[str, dict]] = {
-    "xiangzhen": (_("乡镇"), {"level": Level.TOWNSHIP, "kind__in": [Kind.XIANG, Kind.ZHEN, Kind.ETHNIC_XIANG, Kind.SUMU]}),
+    "xiangzhen": (
+        _("乡镇"),
+        {"level": Level.TOWNSHIP, "kind__in": [Kind.XIANG, Kind.ZHEN, Kind.ETHNIC_XIANG, Kind.SUMU]},
+    ),
     "jiedao": (_("街道"), {"level": Level.TOWNSHIP, "kind": Kind.JIEDAO}),
     "department": (_("县级部门"), {"level": Level.DEPARTMENT}),
     "county": (_("县级政府"), {"level": Level.COUNTY}),
@@ -54,7 +57,9 @@ RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT = 0, 1, 2, 3, 4
 
 # ------------------------------------------------------------------ organisations
 def organisation_get(*, public_id) -> Organisation:
-    return Organisation.objects.select_related("parent", "province", "city", "county").get(public_id=public_id)
+    return Organisation.objects.select_related("parent", "province", "city", "county").get(
+        public_id=public_id
+    )
 
 
 def scope_choices(*, scope: Organisation | None) -> QuerySet[Organisation]:
@@ -109,9 +114,15 @@ def ranking_rows(
     compare_year = compare_year or year - 1
     # §四 and quality metrics mean the same in both templates; show the §三 version for them.
     vf = metric.version_field or "version_s3"
-    qs = peer_group(scope=scope, kind=kind).only("id", "public_id", "name", "county_id").annotate(
-        cur=FilteredRelation("reports", condition=Q(reports__year=year, reports__is_current=True)),
-        prev=FilteredRelation("reports", condition=Q(reports__year=compare_year, reports__is_current=True)),
+    qs = (
+        peer_group(scope=scope, kind=kind)
+        .only("id", "public_id", "name", "county_id")
+        .annotate(
+            cur=FilteredRelation("reports", condition=Q(reports__year=year, reports__is_current=True)),
+            prev=FilteredRelation(
+                "reports", condition=Q(reports__year=compare_year, reports__is_current=True)
+            ),
+        )
     )
     qs = qs.annotate(
         report_id=F("cur__id"),
@@ -167,7 +178,9 @@ def ranking_for(
     ).order_by("rank_group", "rank", "name")
 
 
-def ranking_summary(rows: QuerySet[Organisation], *, metric: Metric, n: int) -> tuple[list[dict], dict[int, int]]:
+def ranking_summary(
+    rows: QuerySet[Organisation], *, metric: Metric, n: int
+) -> tuple[list[dict], dict[int, int]]:
     """For the chart and the group counts, in one query over ``ranking_rows(...)``:
     the ranked group's top n and bottom n (or all of it when it is small) as plain rows, and
     how many units fall in each rank group (ranked, 无申请, incomplete, n/a, no report).
@@ -184,8 +197,9 @@ def ranking_summary(rows: QuerySet[Organisation], *, metric: Metric, n: int) -> 
     )
     counts = {g: 0 for g in (RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT)}
     chart = []
-    for r in qs.values("public_id", "name", "county_id", "value", "denom", "rank", "pos_top", "rank_group",
-                       "group_size"):
+    for r in qs.values(
+        "public_id", "name", "county_id", "value", "denom", "rank", "pos_top", "rank_group", "group_size"
+    ):
         counts[r["rank_group"]] = r["group_size"]
         if r["rank_group"] == RANKED:
             chart.append(r)
@@ -206,11 +220,18 @@ def ranking_details(rows: Iterable[Organisation], *, chunk: int = 2000) -> list[
     ranking rows that are displayed or exported; two small queries per chunk of rows."""
     rows = list(rows)
     for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
+        part = rows[start : start + chunk]
         names = _county_names({r.county_id for r in part})
         report_ids = [r.report_id for r in part if r.report_id]
-        corrected = set(CellCorrection.objects.filter(report_id__in=report_ids).values_list("report_id", flat=True)
-                        .distinct()) if report_ids else set()
+        corrected = (
+            set(
+                CellCorrection.objects.filter(report_id__in=report_ids)
+                .values_list("report_id", flat=True)
+                .distinct()
+            )
+            if report_ids
+            else set()
+        )
         for r in part:
             r.county_name = names.get(r.county_id)
             r.corrected = r.report_id in corrected
@@ -223,7 +244,13 @@ NATIONAL_SUMMARY_SECONDS = 120
 
 
 def ranking_summary_for(
-    *, metric: Metric, year: int, compare_year: int | None, scope: Organisation | None, kind: str | None, n: int
+    *,
+    metric: Metric,
+    year: int,
+    compare_year: int | None,
+    scope: Organisation | None,
+    kind: str | None,
+    n: int,
 ) -> tuple[list[dict], dict[int, int]]:
     rows = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
     if scope is not None:
@@ -256,12 +283,23 @@ def changes_for(
             pos_down=Window(RowNumber(), order_by=[F("change_abs").asc(), F("name").asc()]),
         )
         .filter(Q(pos_up__lte=n) | Q(pos_down__lte=n))
-        .values("public_id", "name", "value", "prev_value", "change_abs", "change_rel", "denom", "pos_up",
-                "pos_down")
+        .values(
+            "public_id",
+            "name",
+            "value",
+            "prev_value",
+            "change_abs",
+            "change_rel",
+            "denom",
+            "pos_up",
+            "pos_down",
+        )
     )
     rows = list(qs)
     up = sorted((r for r in rows if r["change_abs"] > 0 and r["pos_up"] <= n), key=lambda r: r["pos_up"])
-    down = sorted((r for r in rows if r["change_abs"] < 0 and r["pos_down"] <= n), key=lambda r: r["pos_down"])
+    down = sorted(
+        (r for r in rows if r["change_abs"] < 0 and r["pos_down"] <= n), key=lambda r: r["pos_down"]
+    )
     return (down, up) if metric.higher_is_better is False else (up, down)
 
 
@@ -282,8 +320,16 @@ def series_for(
     return (
         Report.objects.filter(is_current=True, year__in=list(years), organisation__in=units)
         .annotate(value=metric.expression(""), denom=metric.denominator_expression(""), tversion=F(vf))
-        .values("organisation_id", "organisation__public_id", "organisation__name", "organisation__county__name",
-                "year", "value", "denom", "tversion")
+        .values(
+            "organisation_id",
+            "organisation__public_id",
+            "organisation__name",
+            "organisation__county__name",
+            "year",
+            "value",
+            "denom",
+            "tversion",
+        )
         .order_by("organisation__name", "year")
     )
 
@@ -332,12 +378,17 @@ def coverage_summary(*, scope: Organisation | None, kind: str | None, years: Seq
         # A county, city or province: start from its units and probe the (organisation, year)
         # index, so the cost follows the size of the group, not of the whole table.
         def current(year, field):
-            return Subquery(Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True)
-                            .order_by().values(field)[:1])
+            return Subquery(
+                Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True)
+                .order_by()
+                .values(field)[:1]
+            )
 
         per_year = {y: dict(empty) for y in years}
-        rows = units.annotate(**{f"s{y}": current(y, "status") for y in years},
-                              **{f"f{y}": current(y, "checks_failed") for y in years})
+        rows = units.annotate(
+            **{f"s{y}": current(y, "status") for y in years},
+            **{f"f{y}": current(y, "checks_failed") for y in years},
+        )
         for row in rows.values(*(f"s{y}" for y in years), *(f"f{y}" for y in years)):
             for y in years:
                 status = row[f"s{y}"]
@@ -351,8 +402,9 @@ def coverage_summary(*, scope: Organisation | None, kind: str | None, years: Seq
     out = []
     for year in years:
         row = per_year.get(year, empty)
-        out.append({"year": year, "units": total, "missing": total - row["reported"],
-                    **{k: row[k] for k in empty}})
+        out.append(
+            {"year": year, "units": total, "missing": total - row["reported"], **{k: row[k] for k in empty}}
+        )
     return out
 
 
@@ -363,9 +415,17 @@ def coverage_for(
     ``missing_year`` keeps only units without a current report for that year."""
     qs = peer_group(scope=scope, kind=kind).select_related("county")
     for year in years:
-        qs = qs.annotate(**{f"y{year}": Subquery(
-            Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True).order_by().values("status")[:1]
-        )})
+        qs = qs.annotate(
+            **{
+                f"y{year}": Subquery(
+                    Report.objects.filter(organisation=OuterRef("pk"), year=year, is_current=True)
+                    .order_by()
+                    .values("status")[:1]
+                )
+            }
+        )
     if missing_year:
-        qs = qs.filter(~Exists(Report.objects.filter(organisation=OuterRef("pk"), year=missing_year, is_current=True)))
+        qs = qs.filter(
+            ~Exists(Report.objects.filter(organisation=OuterRef("pk"), year=missing_year, is_current=True))
+        )
     return qs.order_by("county__name", "kind", "name")

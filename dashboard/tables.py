@@ -65,12 +65,18 @@ def figure_status(status: str | None, corrected: bool) -> str | None:
 
 
 class RankingTable(tables.Table):
-    rank = tables.Column(verbose_name=_("名次"), order_by=("rank_group", "rank"), attrs={"td": {"class": "num"}})
+    rank = tables.Column(
+        verbose_name=_("名次"), order_by=("rank_group", "rank"), attrs={"td": {"class": "num"}}
+    )
     name = tables.Column(verbose_name=_("单位"), order_by=("name",))
     value = tables.Column(verbose_name=_("数值"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     denom = tables.Column(verbose_name=_("N（分母）"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    prev_value = tables.Column(verbose_name=_("上年数值"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    change_abs = tables.Column(verbose_name=_("较上年变化"), attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    prev_value = tables.Column(
+        verbose_name=_("上年数值"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    change_abs = tables.Column(
+        verbose_name=_("较上年变化"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
     status = tables.Column(verbose_name=_("数据状态"), orderable=False, empty_values=())
     version = tables.Column(verbose_name=_("模板版本"), orderable=False)
 
@@ -80,7 +86,9 @@ class RankingTable(tables.Table):
         template_name = "django_tables2/table.html"
         per_page = 50
 
-    def __init__(self, data, *, metric: Metric, year: int, compare_year: int, show_county: bool = True, **kwargs):
+    def __init__(
+        self, data, *, metric: Metric, year: int, compare_year: int, show_county: bool = True, **kwargs
+    ):
         self.metric = metric
         # Above county level the same name (公安局, 城关镇) recurs: show the county beside it.
         self.show_county = show_county
@@ -116,14 +124,17 @@ class RankingTable(tables.Table):
 
     def render_rank(self, record):
         if record.rank_group != selectors.RANKED:
-            return format_html('<span class="group group-{}">{}</span>', record.rank_group, self._group_label(record))
+            return format_html(
+                '<span class="group group-{}">{}</span>', record.rank_group, self._group_label(record)
+            )
         return record.rank
 
     def render_name(self, record):
         url = reverse("dashboard-organisation", args=[record.public_id])
         if self.show_county and record.county_name:
-            return format_html('<a href="{}">{}</a> <span class="muted">{}</span>', url, record.name,
-                               record.county_name)
+            return format_html(
+                '<a href="{}">{}</a> <span class="muted">{}</span>', url, record.name, record.county_name
+            )
         return format_html('<a href="{}">{}</a>', url, record.name)
 
     def render_value(self, record):
@@ -141,18 +152,27 @@ class RankingTable(tables.Table):
         if record.report_id is None or record.prev_report_id is None:
             return "—"
         if not record.comparable:
-            return format_html('<span class="not-comparable" title="{}">{}</span>',
-                               _("两年模板版本不同，口径不可比"), _("不可比"))
+            return format_html(
+                '<span class="not-comparable" title="{}">{}</span>',
+                _("两年模板版本不同，口径不可比"),
+                _("不可比"),
+            )
         if record.change_abs is None:
             return "—"
         d = direction(self.metric, record.change_abs)
         arrow = "▲" if record.change_abs > 0 else ("▼" if record.change_abs < 0 else "＝")
-        return format_html('<span class="change change-{}">{} {}</span>', d or "none", arrow,
-                           format_change(self.metric, record.change_abs, record.change_rel))
+        return format_html(
+            '<span class="change change-{}">{} {}</span>',
+            d or "none",
+            arrow,
+            format_change(self.metric, record.change_abs, record.change_rel),
+        )
 
     def render_status(self, record):
         key = figure_status(record.status, record.corrected)
-        return format_html('<span class="status status-{}">{}</span>', key or "none", STATUS_LABELS.get(key, key))
+        return format_html(
+            '<span class="status status-{}">{}</span>', key or "none", STATUS_LABELS.get(key, key)
+        )
 
     def render_version(self, value):
         return value or "—"
@@ -162,7 +182,11 @@ class RankingTable(tables.Table):
         return record.rank if record.rank_group == selectors.RANKED else self._group_label(record)
 
     def value_name(self, record):
-        return f"{record.name}（{record.county_name}）" if self.show_county and record.county_name else record.name
+        return (
+            f"{record.name}（{record.county_name}）"
+            if self.show_county and record.county_name
+            else record.name
+        )
 
     def value_value(self, record):
         if record.value is None:
@@ -206,8 +230,11 @@ class ChangesTable(tables.Table):
         super().__init__(data, **kwargs)
 
     def render_name(self, record):
-        return format_html('<a href="{}">{}</a>', reverse("dashboard-organisation", args=[record["public_id"]]),
-                           record["name"])
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("dashboard-organisation", args=[record["public_id"]]),
+            record["name"],
+        )
 
     def render_prev_value(self, value):
         return format_value(self.metric, value)
@@ -245,8 +272,10 @@ class TrendTable(tables.Table):
         attrs = {"class": "trend", "id": "trend-table"}
 
     def __init__(self, data, *, years, **kwargs):
-        extra = [(f"y{y}", tables.Column(verbose_name=str(y), orderable=False, attrs={"td": {"class": "num"}}))
-                 for y in years]
+        extra = [
+            (f"y{y}", tables.Column(verbose_name=str(y), orderable=False, attrs={"td": {"class": "num"}}))
+            for y in years
+        ]
         super().__init__(data, extra_columns=extra, **kwargs)
 
     def render_metric(self, record):
@@ -261,23 +290,33 @@ class CoverageTable(tables.Table):
 
     name = tables.Column(verbose_name=_("单位"), order_by=("name",))
     kind = tables.Column(verbose_name=_("类型"))
-    county = tables.Column(verbose_name=_("所属县区"), accessor="county__name", order_by=("county__name", "name"))
+    county = tables.Column(
+        verbose_name=_("所属县区"), accessor="county__name", order_by=("county__name", "name")
+    )
 
     class Meta:
         attrs = {"class": "coverage", "id": "coverage-table"}
         per_page = 50
 
     def __init__(self, data, *, years, **kwargs):
-        extra = [(f"y{y}", tables.Column(verbose_name=str(y), orderable=False, empty_values=(),
-                                         attrs={"td": {"class": "center"}})) for y in years]
+        extra = [
+            (
+                f"y{y}",
+                tables.Column(
+                    verbose_name=str(y), orderable=False, empty_values=(), attrs={"td": {"class": "center"}}
+                ),
+            )
+            for y in years
+        ]
         super().__init__(data, extra_columns=extra, **kwargs)
         for y in years:
             self.columns[f"y{y}"].column.render = _coverage_cell
             self.columns[f"y{y}"].column.value = _coverage_value
 
     def render_name(self, record):
-        return format_html('<a href="{}">{}</a>', reverse("dashboard-organisation", args=[record.public_id]),
-                           record.name)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("dashboard-organisation", args=[record.public_id]), record.name
+        )
 
     def value_name(self, record):
         return record.name
@@ -300,7 +339,9 @@ def _coverage_value(value):
 
 def _coverage_cell(value):
     symbol, label = COVERAGE_LABELS.get(value, ("?", value))
-    return format_html('<span class="cov cov-{}" title="{}">{} {}</span>', value or "missing", label, symbol, label)
+    return format_html(
+        '<span class="cov cov-{}" title="{}">{} {}</span>', value or "missing", label, symbol, label
+    )
 
 
 class MetricTable(tables.Table):
@@ -359,8 +400,16 @@ def _cell(report, key: str, corrected_keys: set[str], colspan: int = 1) -> dict:
         f'<td id="{_esc(dom_id)}" class="num cell st-{_esc(str(st))}{" corrected" if corrected else ""}"{span} '
         f'data-key="{_esc(key)}" title="{_esc(title)}">{_esc(shown)}</td>'
     )
-    return {"key": key, "v": v, "raw": cell.get("raw"), "st": st, "shown": shown, "corrected": corrected,
-            "dom_id": dom_id, "html": html}
+    return {
+        "key": key,
+        "v": v,
+        "raw": cell.get("raw"),
+        "st": st,
+        "shown": shown,
+        "corrected": corrected,
+        "dom_id": dom_id,
+        "html": html,
+    }
 
 
 def _span(name: str, n: int) -> str:
@@ -373,20 +422,45 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
     from ingest.parsing import template as tpl
 
     corrected_keys = corrected_keys or set()
-    v2 = report.version_s2 if report.version_s2 in tpl.VERSIONS else ("2021" if (report.year or 0) >= 2021 else "2019")
-    v3 = report.version_s3 if report.version_s3 in tpl.VERSIONS else ("2021" if (report.year or 0) >= 2021 else "2019")
+    v2 = (
+        report.version_s2
+        if report.version_s2 in tpl.VERSIONS
+        else ("2021" if (report.year or 0) >= 2021 else "2019")
+    )
+    v3 = (
+        report.version_s3
+        if report.version_s3 in tpl.VERSIONS
+        else ("2021" if (report.year or 0) >= 2021 else "2019")
+    )
 
     s2 = []
     for block in tpl.s2_blocks(v2):
         cols = block["columns"]
         span_last = 3 - len(cols) + 1
-        header = [{"label": c["label"], "colspan": span_last if i == len(cols) - 1 else 1} for i, c in enumerate(cols)]
+        header = [
+            {"label": c["label"], "colspan": span_last if i == len(cols) - 1 else 1}
+            for i, c in enumerate(cols)
+        ]
         rows = []
         for row in block["rows"]:
-            cells = [_cell(report, f"s2.{block['key']}.{row['key']}.{c['key']}", corrected_keys,
-                           colspan=span_last if i == len(cols) - 1 else 1) for i, c in enumerate(cols)]
-            rows.append({"label": row["label"], "cells": cells, "html": mark_safe(
-                f'<th class="rowlabel">{_esc(row["label"])}</th>' + "".join(c["html"] for c in cells))})
+            cells = [
+                _cell(
+                    report,
+                    f"s2.{block['key']}.{row['key']}.{c['key']}",
+                    corrected_keys,
+                    colspan=span_last if i == len(cols) - 1 else 1,
+                )
+                for i, c in enumerate(cols)
+            ]
+            rows.append(
+                {
+                    "label": row["label"],
+                    "cells": cells,
+                    "html": mark_safe(
+                        f'<th class="rowlabel">{_esc(row["label"])}</th>' + "".join(c["html"] for c in cells)
+                    ),
+                }
+            )
         s2.append({"caption": block["caption"], "header": header, "rows": rows})
 
     labels = {r["key"]: r for r in tpl.template()["s3"]["rows"]}
@@ -405,7 +479,9 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
             label_cells.append({"label": row["label"], "rowspan": 1, "colspan": 3})
         else:
             if key == outcome_rows[0]:
-                label_cells.append({"label": "三、本年度办理结果", "rowspan": len(outcome_rows), "colspan": 1})
+                label_cells.append(
+                    {"label": "三、本年度办理结果", "rowspan": len(outcome_rows), "colspan": 1}
+                )
             group = row.get("group", "")
             if group in groups:
                 if key == groups[group][0]:
@@ -416,14 +492,28 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
         cells = [_cell(report, f"s3.{key}.{col}", corrected_keys) for col in tpl.S3_COLUMNS]
         labels_html = "".join(
             f'<th class="rowlabel"{_span("rowspan", lc["rowspan"])}{_span("colspan", lc["colspan"])}>'
-            f'{_esc(lc["label"])}</th>' for lc in label_cells)
-        s3.append({"key": key, "labels": label_cells, "cells": cells,
-                   "html": mark_safe(labels_html + "".join(c["html"] for c in cells))})
+            f"{_esc(lc['label'])}</th>"
+            for lc in label_cells
+        )
+        s3.append(
+            {
+                "key": key,
+                "labels": label_cells,
+                "cells": cells,
+                "html": mark_safe(labels_html + "".join(c["html"] for c in cells)),
+            }
+        )
 
     s4 = [_cell(report, key, corrected_keys) for key in tpl.template()["s4"]["cell_order"]]
-    return {"version_s2": v2, "version_s3": v3, "s2": s2, "s3": s3, "s4": s4,
-            "s4_html": mark_safe("".join(c["html"] for c in s4)),
-            "s3_note": tpl.template()["s3"]["note_cell"]}
+    return {
+        "version_s2": v2,
+        "version_s3": v3,
+        "s2": s2,
+        "s3": s3,
+        "s4": s4,
+        "s4_html": mark_safe("".join(c["html"] for c in s4)),
+        "s3_note": tpl.template()["s3"]["note_cell"],
+    }
 
 
 class CoverageSummaryTable(tables.Table):

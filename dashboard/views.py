@@ -70,9 +70,15 @@ def _labels() -> dict:
 def metric_list(request):
     rows = [
         {
-            "id": m.id, "name_zh": m.name_zh, "name_en": m.name_en, "group": metrics.group_label(m.group),
-            "formula": m.formula, "cell_formula": m.cell_formula, "unit": m.unit,
-            "denominator": m.denominator_label or "—", "versions": " / ".join(sorted(m.versions)),
+            "id": m.id,
+            "name_zh": m.name_zh,
+            "name_en": m.name_en,
+            "group": metrics.group_label(m.group),
+            "formula": m.formula,
+            "cell_formula": m.cell_formula,
+            "unit": m.unit,
+            "denominator": m.denominator_label or "—",
+            "versions": " / ".join(sorted(m.versions)),
             "comparable": _("是") if m.comparable_across_versions else _("否"),
             "direction": {True: _("越高越好"), False: _("越低越好"), None: _("不评优劣")}[m.higher_is_better],
             "note": m.note,
@@ -93,27 +99,45 @@ def ranking(request):
     context = {"filter": f, "p": p, "metric": p.metric, "trail": _scope_trail(request, p.scope)}
     if p.year is None:
         return render(request, "dashboard/ranking.html", context)
-    table = tables.RankingTable(f.qs, metric=p.metric, year=p.year, compare_year=p.compare_year,
-                                show_county=p.scope is None or p.scope.level != Organisation.Level.COUNTY,
-                                order_by=request.GET.get("sort"))
+    table = tables.RankingTable(
+        f.qs,
+        metric=p.metric,
+        year=p.year,
+        compare_year=p.compare_year,
+        show_county=p.scope is None or p.scope.level != Organisation.Level.COUNTY,
+        order_by=request.GET.get("sort"),
+    )
     if fmt := exports.requested(request):
         RequestConfig(request, paginate=False).configure(table)  # sorts the queryset in SQL
         rows = selectors.ranking_details(table.data.data)
-        table = tables.RankingTable(rows, metric=p.metric, year=p.year, compare_year=p.compare_year,
-                                    show_county=table.show_county)
+        table = tables.RankingTable(
+            rows, metric=p.metric, year=p.year, compare_year=p.compare_year, show_county=table.show_county
+        )
         return exports.table_response(table, fmt=fmt, view="ranking", parts=p.slug())
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
     selectors.ranking_details(row.record for row in table.page.object_list)
-    chart_rows, counts = selectors.ranking_summary_for(metric=p.metric, year=p.year, compare_year=p.compare_year,
-                                                       scope=p.scope, kind=p.kind, n=p.top)
-    figure = charts.ranking_bar(
-        chart_rows, title=f"{p.metric.name} · {p.year}",
-        is_rate=p.metric.is_rate, n=p.top, total=counts[selectors.RANKED], **_labels(),
+    chart_rows, counts = selectors.ranking_summary_for(
+        metric=p.metric, year=p.year, compare_year=p.compare_year, scope=p.scope, kind=p.kind, n=p.top
     )
-    group_counts = [(g, p.metric.empty_label if g == selectors.EMPTY else tables.GROUP_LABELS[g], n)
-                    for g, n in counts.items()]
-    context.update(table=table, figure=figure, group_counts=group_counts, export_links=_export_links(request),
-                   total=sum(counts.values()))
+    figure = charts.ranking_bar(
+        chart_rows,
+        title=f"{p.metric.name} · {p.year}",
+        is_rate=p.metric.is_rate,
+        n=p.top,
+        total=counts[selectors.RANKED],
+        **_labels(),
+    )
+    group_counts = [
+        (g, p.metric.empty_label if g == selectors.EMPTY else tables.GROUP_LABELS[g], n)
+        for g, n in counts.items()
+    ]
+    context.update(
+        table=table,
+        figure=figure,
+        group_counts=group_counts,
+        export_links=_export_links(request),
+        total=sum(counts.values()),
+    )
     return render(request, "dashboard/ranking.html", context)
 
 
@@ -128,35 +152,54 @@ def trend(request):
     context = {"filter": f, "p": p, "metric": p.metric, "trail": _scope_trail(request, p.scope)}
     if p.year is None:
         return render(request, "dashboard/trend.html", context)
-    improved, declined = selectors.changes_for(metric=p.metric, year=p.year, compare_year=p.compare_year,
-                                               scope=p.scope, kind=p.kind, n=p.top)
+    improved, declined = selectors.changes_for(
+        metric=p.metric, year=p.year, compare_year=p.compare_year, scope=p.scope, kind=p.kind, n=p.top
+    )
     years = sorted(f.years)[-10:]
     group_size = selectors.peer_group(scope=p.scope, kind=p.kind).count()
     # A heatmap of thousands of rows helps nobody: large groups show the biggest movers only.
     only = None if group_size <= HEATMAP_MAX_UNITS else [r["public_id"] for r in (*improved, *declined)]
-    series = list(selectors.series_for(metric=p.metric, years=years, scope=p.scope, kind=p.kind,
-                                       public_ids=only))
+    series = list(
+        selectors.series_for(metric=p.metric, years=years, scope=p.scope, kind=p.kind, public_ids=only)
+    )
     label = _unit_labels(series)
     improved_t = tables.ChangesTable(improved, metric=p.metric, attrs={"id": "improved-table"})
     declined_t = tables.ChangesTable(declined, metric=p.metric, attrs={"id": "declined-table"})
-    matrix_t = tables.TrendTable(_matrix_rows(series, p.metric), years=years, exclude=("group",),
-                                 attrs={"id": "matrix-table"})
+    matrix_t = tables.TrendTable(
+        _matrix_rows(series, p.metric), years=years, exclude=("group",), attrs={"id": "matrix-table"}
+    )
     matrix_t.columns["metric"].column.verbose_name = _("单位")
     if fmt := exports.requested(request):
         which = {"improved": improved_t, "declined": declined_t}.get(request.GET.get("table"), matrix_t)
         name = request.GET.get("table") if request.GET.get("table") in ("improved", "declined") else "matrix"
-        return exports.table_response(which, fmt=fmt, view=f"trend-{name}",
-                                      parts=[*p.slug(), str(p.compare_year)])
-    heat = charts.heatmap([{"name": label[r["organisation_id"]], "year": r["year"], "value": r["value"]} for r in series],
-                          years=years, title=f"{p.metric.name}", is_rate=p.metric.is_rate,
-                          higher_is_better=p.metric.higher_is_better)
-    slope = charts.slope(improved, declined, from_year=p.compare_year, to_year=p.year,
-                         title=f"{p.metric.name} · {p.compare_year}→{p.year}", is_rate=p.metric.is_rate,
-                         improved_label=_("进步最大") if p.metric.higher_is_better is not None else _("增幅最大"),
-                         declined_label=_("退步最大") if p.metric.higher_is_better is not None else _("降幅最大"))
+        return exports.table_response(
+            which, fmt=fmt, view=f"trend-{name}", parts=[*p.slug(), str(p.compare_year)]
+        )
+    heat = charts.heatmap(
+        [{"name": label[r["organisation_id"]], "year": r["year"], "value": r["value"]} for r in series],
+        years=years,
+        title=f"{p.metric.name}",
+        is_rate=p.metric.is_rate,
+        higher_is_better=p.metric.higher_is_better,
+    )
+    slope = charts.slope(
+        improved,
+        declined,
+        from_year=p.compare_year,
+        to_year=p.year,
+        title=f"{p.metric.name} · {p.compare_year}→{p.year}",
+        is_rate=p.metric.is_rate,
+        improved_label=_("进步最大") if p.metric.higher_is_better is not None else _("增幅最大"),
+        declined_label=_("退步最大") if p.metric.higher_is_better is not None else _("降幅最大"),
+    )
     context.update(
-        improved=improved_t, declined=declined_t, matrix=matrix_t, heatmap=heat, slope=slope,
-        group_size=group_size, heatmap_limited=only is not None,
+        improved=improved_t,
+        declined=declined_t,
+        matrix=matrix_t,
+        heatmap=heat,
+        slope=slope,
+        group_size=group_size,
+        heatmap_limited=only is not None,
         export_links={t: _export_links(request, t) for t in ("improved", "declined", "matrix")},
     )
     return render(request, "dashboard/trend.html", context)
@@ -167,27 +210,37 @@ def _unit_labels(series: list[dict]) -> dict[int, str]:
     names: dict[str, set] = {}
     for r in series:
         names.setdefault(r["organisation__name"], set()).add(r["organisation_id"])
-    return {r["organisation_id"]: r["organisation__name"] if len(names[r["organisation__name"]]) == 1
-            else f"{r['organisation__name']}（{r['organisation__county__name']}）" for r in series}
+    return {
+        r["organisation_id"]: r["organisation__name"]
+        if len(names[r["organisation__name"]]) == 1
+        else f"{r['organisation__name']}（{r['organisation__county__name']}）"
+        for r in series
+    }
 
 
 def _matrix_rows(series: list[dict], metric: metrics.Metric) -> list[dict]:
     rows: dict = {}
     for r in series:
-        row = rows.setdefault(r["organisation__public_id"], {
-            "group": "", "metric": r["organisation__name"],
-            "metric_url": reverse("dashboard-organisation", args=[r["organisation__public_id"]]),
-        })
+        row = rows.setdefault(
+            r["organisation__public_id"],
+            {
+                "group": "",
+                "metric": r["organisation__name"],
+                "metric_url": reverse("dashboard-organisation", args=[r["organisation__public_id"]]),
+            },
+        )
         row[f"y{r['year']}"] = tables.format_value(metric, r["value"]) + (
-            f" (N={r['denom']:.0f})" if metric.is_rate and r["denom"] is not None else "")
+            f" (N={r['denom']:.0f})" if metric.is_rate and r["denom"] is not None else ""
+        )
     return list(rows.values())
 
 
 # ------------------------------------------------------------------ organisation
 @dashboard_view
 def organisation(request, public_id):
-    org = get_object_or_404(Organisation.objects.select_related("parent", "province", "city", "county"),
-                            public_id=public_id)
+    org = get_object_or_404(
+        Organisation.objects.select_related("parent", "province", "city", "county"), public_id=public_id
+    )
     f = filters.OrganisationFilter(request.GET)
     metric = f.params.metric
     trend_reports = list(selectors.organisation_trend(organisation=org))
@@ -208,15 +261,26 @@ def organisation(request, public_id):
     reports = []
     for report in selectors.organisation_reports(organisation=org):
         corrected = {c.key for c in report.corrections.all()}
-        reports.append({
-            "report": report, "layout": tables.official_layout(report, corrected),
-            "original_url": _original_url(report), "checks": _checks(report),
-            "corrections": list(report.corrections.all()),
-        })
-    context = {"org": org, "filter": f, "metric": metric, "trend_rows": trend_rows, "years": years,
-               "figure": figure, "reports": reports,
-               "trail": _scope_trail(request, org.county or org.city or org.province, reverse("dashboard-overview")),
-               "export_links": _export_links(request)}
+        reports.append(
+            {
+                "report": report,
+                "layout": tables.official_layout(report, corrected),
+                "original_url": _original_url(report),
+                "checks": _checks(report),
+                "corrections": list(report.corrections.all()),
+            }
+        )
+    context = {
+        "org": org,
+        "filter": f,
+        "metric": metric,
+        "trend_rows": trend_rows,
+        "years": years,
+        "figure": figure,
+        "reports": reports,
+        "trail": _scope_trail(request, org.county or org.city or org.province, reverse("dashboard-overview")),
+        "export_links": _export_links(request),
+    }
     return render(request, "dashboard/organisation.html", context)
 
 
@@ -229,8 +293,11 @@ def _trend_rows(trend_reports, org: Organisation) -> list[dict]:
     rows = []
     for m in metrics.METRICS:
         query = f"?metric={m.id}" + (f"&scope={scope.public_id}" if scope else "")
-        row = {"group": metrics.group_label(m.group), "metric": f"{m.name}（{m.unit}）",
-               "metric_url": reverse("dashboard-ranking") + query}
+        row = {
+            "group": metrics.group_label(m.group),
+            "metric": f"{m.name}（{m.unit}）",
+            "metric_url": reverse("dashboard-ranking") + query,
+        }
         prev = None
         for r in trend_reports:
             value = getattr(r, f"m_{m.id}")
@@ -260,9 +327,17 @@ def _checks(report) -> list[dict]:
         if check.get("ok") is True:
             continue
         row = reviewed.get(check.get("id"))
-        out.append({"id": check.get("id"), "ok": check.get("ok"), "lhs": check.get("lhs"), "rhs": check.get("rhs"),
-                    "expr": check.get("expr", ""), "review": row.get_review_display() if row else "",
-                    "message": row.message if row else ""})
+        out.append(
+            {
+                "id": check.get("id"),
+                "ok": check.get("ok"),
+                "lhs": check.get("lhs"),
+                "rhs": check.get("rhs"),
+                "expr": check.get("expr", ""),
+                "review": row.get_review_display() if row else "",
+                "message": row.message if row else "",
+            }
+        )
     return out
 
 
@@ -275,7 +350,8 @@ def overview(request):
     summary = selectors.coverage_summary(scope=p.scope, kind=p.kind, years=years)
     table = tables.CoverageTable(
         selectors.coverage_for(scope=p.scope, kind=p.kind, years=years, missing_year=p.missing_year),
-        years=years, order_by=request.GET.get("sort"),
+        years=years,
+        order_by=request.GET.get("sort"),
     )
     summary_t = tables.CoverageSummaryTable(summary)
     if fmt := exports.requested(request):
@@ -287,9 +363,23 @@ def overview(request):
             parts.append(f"missing-{p.missing_year}")
         return exports.table_response(which, fmt=fmt, view=name, parts=parts)
     RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
-    figure = charts.coverage_bars(summary, title=_("报告覆盖情况"), labels={
-        "verified": _("已核实"), "reported": _("已解析未核实"), "needs_review": _("待审核"), "missing": _("缺报告")})
-    context = {"filter": f, "p": p, "table": table, "summary": summary_t, "figure": figure,
-               "trail": _scope_trail(request, p.scope),
-               "export_links": {t: _export_links(request, t) for t in ("summary", "units")}}
+    figure = charts.coverage_bars(
+        summary,
+        title=_("报告覆盖情况"),
+        labels={
+            "verified": _("已核实"),
+            "reported": _("已解析未核实"),
+            "needs_review": _("待审核"),
+            "missing": _("缺报告"),
+        },
+    )
+    context = {
+        "filter": f,
+        "p": p,
+        "table": table,
+        "summary": summary_t,
+        "figure": figure,
+        "trail": _scope_trail(request, p.scope),
+        "export_links": {t: _export_links(request, t) for t in ("summary", "units")},
+    }
     return render(request, "dashboard/overview.html", context)

@@ -42,15 +42,23 @@ def county(db):
     }
     reports = {
         "jia2021": f.report(units["jia"], 2021, normative_in_force=12, **f.requests_figs(5, 10)),
-        "yi2021": f.report(units["yi"], 2021, status=Report.Status.VERIFIED, normative_in_force=3,
-                           **f.requests_figs(8, 10)),
-        "bing2021": f.report(units["bing"], 2021, status=Report.Status.NEEDS_REVIEW, **f.requests_figs(5, 10)),
+        "yi2021": f.report(
+            units["yi"], 2021, status=Report.Status.VERIFIED, normative_in_force=3, **f.requests_figs(8, 10)
+        ),
+        "bing2021": f.report(
+            units["bing"], 2021, status=Report.Status.NEEDS_REVIEW, **f.requests_figs(5, 10)
+        ),
         "ding2021": f.report(units["ding"], 2021, **f.requests_figs(0, 0)),
         "ju2021": f.report(units["ju"], 2021, **f.requests_figs(1, 4)),
         "jia2020": f.report(units["jia"], 2020, **f.requests_figs(2, 10)),
         "yi2020": f.report(units["yi"], 2020, **f.requests_figs(9, 10)),
         "wu2020": f.report(units["wu"], 2020, **f.requests_figs(3, 3)),
     }
-    CellCorrection.objects.create(report=reports["jia2021"], key="s3.outcome.granted.total",
-                                  old={"v": 4}, new={"v": 5}, reason="原表合计有误")
+    CellCorrection.objects.create(
+        report=reports["jia2021"],
+        key="s3.outcome.granted.total",
+        old={"v": 4},
+        new={"v": 5},
+        reason="原表合计有误",
+    )
     return {**h, **units, **reports}

@@ -35,13 +35,19 @@ def test_xlsx_opens_with_openpyxl_and_keeps_numbers_numeric():
 
 
 def test_file_name_is_view_plus_filters_and_safe():
-    assert exports.filename("ranking", ["share_granted", 2024, "某 县/区"], "csv") == "ranking_share_granted_2024_某-县-区.csv"
+    assert (
+        exports.filename("ranking", ["share_granted", 2024, "某 县/区"], "csv")
+        == "ranking_share_granted_2024_某-县-区.csv"
+    )
     assert exports.filename("metrics", [], "xlsx") == "metrics.xlsx"
 
 
 def test_response_sets_type_and_attachment_name():
     resp = exports.response([["a"], [1]], fmt="csv", name="排名.csv")
     assert resp["Content-Type"].startswith("text/csv")
-    assert "attachment" in resp["Content-Disposition"] and "%E6%8E%92%E5%90%8D.csv" in resp["Content-Disposition"]
+    assert (
+        "attachment" in resp["Content-Disposition"]
+        and "%E6%8E%92%E5%90%8D.csv" in resp["Content-Disposition"]
+    )
     resp = exports.response([["a"], [1]], fmt="xlsx", name="x.xlsx")
     assert resp["Content-Type"] == exports.XLSX_TYPE

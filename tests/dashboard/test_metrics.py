@@ -28,18 +28,45 @@ def test_every_headline_column_a_metric_reads_exists_on_report():
 
 
 def test_the_brief_s_metrics_are_all_defined():
-    for mid in ("items_stated", "normative_made", "normative_in_force", "licensing_decisions", "penalty_decisions",
-                "coercion_decisions", "fees_wan_yuan", "req_new", "req_carried_over", "req_handled",
-                "req_carried_forward", "share_granted", "share_partial", "share_denied", "share_unable",
-                "share_not_processed", "share_other", "substantive_rate", "review_total", "review_correction_rate",
-                "lit_total", "lit_correction_rate", "checks_failed"):
+    for mid in (
+        "items_stated",
+        "normative_made",
+        "normative_in_force",
+        "licensing_decisions",
+        "penalty_decisions",
+        "coercion_decisions",
+        "fees_wan_yuan",
+        "req_new",
+        "req_carried_over",
+        "req_handled",
+        "req_carried_forward",
+        "share_granted",
+        "share_partial",
+        "share_denied",
+        "share_unable",
+        "share_not_processed",
+        "share_other",
+        "substantive_rate",
+        "review_total",
+        "review_correction_rate",
+        "lit_total",
+        "lit_correction_rate",
+        "checks_failed",
+    ):
         assert mid in metrics.BY_ID
 
 
 def test_substantive_rate_excludes_procedural_outcomes_from_its_denominator():
     m = metrics.BY_ID["substantive_rate"]
-    row = {"req_granted": 6, "req_partial": 2, "req_denied": 1, "req_unable": 1, "req_not_processed": 30,
-           "req_other": 10, "req_handled": 50}
+    row = {
+        "req_granted": 6,
+        "req_partial": 2,
+        "req_denied": 1,
+        "req_unable": 1,
+        "req_not_processed": 30,
+        "req_other": 10,
+        "req_handled": 50,
+    }
     assert m.evaluate(row) == pytest.approx(8 / 10)
     assert m.denominator_value(row) == 10
     assert "req_not_processed" not in m.columns and "req_other" not in m.columns
@@ -87,7 +114,11 @@ def test_change_gives_points_for_rates_and_respects_direction():
     assert worse["direction"] == "worse"
     assert metrics.change(metrics.BY_ID["req_new"], 5, 0, True)["rel"] is None
     assert metrics.change(metrics.BY_ID["normative_in_force"], 5, 3, False) == {
-        "comparable": False, "abs": None, "rel": None, "direction": None}
+        "comparable": False,
+        "abs": None,
+        "rel": None,
+        "direction": None,
+    }
 
 
 def test_cell_formula_names_canonical_cell_keys():
@@ -113,15 +144,33 @@ def test_unknown_metric_id_falls_back_to_the_default():
 def test_sql_expression_agrees_with_python_evaluation_for_every_metric():
     h = f.hierarchy()
     unit = f.org("甲镇", parent=h["county"])
-    figs = {**f.requests_figs(6, 20, partial=2, denied=3, unable=4, not_processed=3, other=2),
-            "review_total": 5, "review_corrected": 1, "review_pending": 1, "lit_total": 3, "lit_corrected": 1,
-            "lit_pending": 0, "items_stated": 120, "normative_made": 2, "normative_in_force": 9,
-            "licensing_decisions": 40, "penalty_decisions": 7, "coercion_decisions": 1, "fees_wan_yuan": "12.5",
-            "checks_failed": 2, "cells_unresolved": 1, "regulations_made": 0}
+    figs = {
+        **f.requests_figs(6, 20, partial=2, denied=3, unable=4, not_processed=3, other=2),
+        "review_total": 5,
+        "review_corrected": 1,
+        "review_pending": 1,
+        "lit_total": 3,
+        "lit_corrected": 1,
+        "lit_pending": 0,
+        "items_stated": 120,
+        "normative_made": 2,
+        "normative_in_force": 9,
+        "licensing_decisions": 40,
+        "penalty_decisions": 7,
+        "coercion_decisions": 1,
+        "fees_wan_yuan": "12.5",
+        "checks_failed": 2,
+        "cells_unresolved": 1,
+        "regulations_made": 0,
+    }
     report = f.report(unit, 2022, **figs)
     report.refresh_from_db()
-    row = Report.objects.filter(pk=report.pk).annotate(
-        **{f"m_{m.id}": m.expression("") for m in metrics.METRICS}).values().get()
+    row = (
+        Report.objects.filter(pk=report.pk)
+        .annotate(**{f"m_{m.id}": m.expression("") for m in metrics.METRICS})
+        .values()
+        .get()
+    )
     plain = {c: getattr(report, c) for c in metrics.headline_columns()}
     for m in metrics.METRICS:
         expected = m.evaluate(plain)

@@ -84,15 +84,18 @@ def test_change_is_withheld_when_the_template_change_makes_years_not_comparable(
 def test_a_2019_template_report_is_not_applicable_for_a_2021_only_metric(county):
     """丙镇 filed its 2021 report on the old template: normative_in_force does not apply."""
     Report.objects.filter(pk=county["bing2021"].pk).update(version_s2="2019")
-    rows = _by_name(selectors.ranking_for(metric=metrics.BY_ID["normative_in_force"], year=2021,
-                                          scope=county["county"]))
+    rows = _by_name(
+        selectors.ranking_for(metric=metrics.BY_ID["normative_in_force"], year=2021, scope=county["county"])
+    )
     assert rows["丙镇"].rank_group == selectors.NOT_APPLICABLE
     assert rows["甲镇"].rank == 1 and rows["乙镇"].rank == 2
 
 
 def test_comparison_year_can_be_any_year(county):
     f.report(county["jia"], 2019, **f.requests_figs(1, 10))
-    jia = _by_name(selectors.ranking_for(metric=SHARE, year=2021, compare_year=2019, scope=county["county"]))["甲镇"]
+    jia = _by_name(selectors.ranking_for(metric=SHARE, year=2021, compare_year=2019, scope=county["county"]))[
+        "甲镇"
+    ]
     assert jia.prev_value == pytest.approx(0.1)
 
 
@@ -105,10 +108,17 @@ def test_superseded_reports_are_ignored(county):
 
 def test_peer_group_by_kind_and_scope(county):
     names = lambda qs: sorted(o.name for o in qs)  # noqa: E731
-    assert names(selectors.peer_group(scope=county["county"], kind="xiangzhen")) == ["丁乡", "丙镇", "乙镇", "甲镇"]
+    assert names(selectors.peer_group(scope=county["county"], kind="xiangzhen")) == [
+        "丁乡",
+        "丙镇",
+        "乙镇",
+        "甲镇",
+    ]
     assert names(selectors.peer_group(scope=county["city"], kind="jiedao")) == ["戊街道"]
     assert names(selectors.peer_group(scope=county["province"], kind="department")) == ["某局"]
-    other_county = f.org("别县", level=Organisation.Level.COUNTY, kind=Organisation.Kind.COUNTY, parent=county["city"])
+    other_county = f.org(
+        "别县", level=Organisation.Level.COUNTY, kind=Organisation.Kind.COUNTY, parent=county["city"]
+    )
     f.org("别镇", parent=other_county)
     assert "别镇" not in names(selectors.peer_group(scope=county["county"]))
     assert "别镇" in names(selectors.peer_group(scope=county["city"]))
@@ -118,8 +128,13 @@ def test_peer_group_by_kind_and_scope(county):
 def test_summary_counts_every_rank_group(county):
     rows = selectors.ranking_rows(metric=SHARE, year=2021, scope=county["county"])
     _, counts = selectors.ranking_summary(rows, metric=SHARE, n=10)
-    assert counts == {selectors.RANKED: 4, selectors.EMPTY: 1, selectors.INCOMPLETE: 0,
-                      selectors.NOT_APPLICABLE: 0, selectors.NO_REPORT: 1}
+    assert counts == {
+        selectors.RANKED: 4,
+        selectors.EMPTY: 1,
+        selectors.INCOMPLETE: 0,
+        selectors.NOT_APPLICABLE: 0,
+        selectors.NO_REPORT: 1,
+    }
 
 
 def test_summary_returns_top_and_bottom_n_only(county):
@@ -132,7 +147,9 @@ def test_summary_returns_top_and_bottom_n_only(county):
 
 
 def test_changes_for_lists_most_improved_and_most_declined(county):
-    improved, declined = selectors.changes_for(metric=SHARE, year=2021, compare_year=2020, scope=county["county"])
+    improved, declined = selectors.changes_for(
+        metric=SHARE, year=2021, compare_year=2020, scope=county["county"]
+    )
     assert [r["name"] for r in improved] == ["甲镇"]
     assert [r["name"] for r in declined] == ["乙镇"]
 
@@ -146,7 +163,10 @@ def test_series_for_returns_each_unit_year(county):
 
 
 def test_coverage_summary_counts_reported_missing_and_needs_review(county):
-    summary = {r["year"]: r for r in selectors.coverage_summary(scope=county["county"], kind=None, years=[2020, 2021])}
+    summary = {
+        r["year"]: r
+        for r in selectors.coverage_summary(scope=county["county"], kind=None, years=[2020, 2021])
+    }
     assert summary[2021]["units"] == 6
     assert summary[2021]["reported"] == 5 and summary[2021]["missing"] == 1
     assert summary[2021]["needs_review"] == 1 and summary[2021]["verified"] == 1
@@ -180,8 +200,9 @@ def test_scope_choices_cascade_from_province_to_counties(county):
 def test_coverage_summary_is_the_same_computed_nationally_and_by_scope(county):
     """The national path aggregates reports; the scoped path probes each unit: same answer."""
     years = [2020, 2021]
-    assert selectors.coverage_summary(scope=None, kind=None, years=years) == \
-        selectors.coverage_summary(scope=county["province"], kind=None, years=years)
+    assert selectors.coverage_summary(scope=None, kind=None, years=years) == selectors.coverage_summary(
+        scope=county["province"], kind=None, years=years
+    )
 
 
 def test_national_summary_is_cached_but_scoped_summaries_are_live(county):

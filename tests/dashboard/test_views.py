@@ -21,13 +21,17 @@ def _q(county, **params):
 
 
 def _figure(resp, element_id):
-    m = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', resp.content.decode(), re.S)
+    m = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>', resp.content.decode(), re.S
+    )
     assert m, element_id
     return json.loads(m.group(1))
 
 
 # ------------------------------------------------------------------ access
-@pytest.mark.parametrize("name", ["dashboard-ranking", "dashboard-trend", "dashboard-overview", "dashboard-metrics"])
+@pytest.mark.parametrize(
+    "name", ["dashboard-ranking", "dashboard-trend", "dashboard-overview", "dashboard-metrics"]
+)
 def test_an_outsider_is_sent_to_login_unless_the_dashboard_is_public(client, settings, county, name):
     settings.DASHBOARD_PUBLIC = False
     resp = client.get(reverse(name))
@@ -56,8 +60,20 @@ def test_ranking_renders_with_its_filters_and_stable_ids(client, public, county)
     resp = client.get(reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021))
     assert resp.status_code == 200
     html = resp.content.decode()
-    for element_id in ("filter-metric", "filter-year", "filter-compare", "filter-scope", "filter-kind", "filter-top",
-                       "chart-ranking", "fig-ranking", "ranking-table", "export-csv", "export-xlsx", "group-counts"):
+    for element_id in (
+        "filter-metric",
+        "filter-year",
+        "filter-compare",
+        "filter-scope",
+        "filter-kind",
+        "filter-top",
+        "chart-ranking",
+        "fig-ranking",
+        "ranking-table",
+        "export-csv",
+        "export-xlsx",
+        "group-counts",
+    ):
         assert f'id="{element_id}"' in html, element_id
     assert '<option value="share_granted" selected>' in html
     assert f'<option value="{county["county"].public_id}" selected>' in html
@@ -66,8 +82,10 @@ def test_ranking_renders_with_its_filters_and_stable_ids(client, public, county)
 
 
 def test_ranking_table_shows_ties_n_no_requests_status_and_arrows(client, public, county):
-    html = client.get(reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021)).content.decode()
-    table = html[html.index('id="ranking-table"'):]
+    html = client.get(
+        reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021)
+    ).content.decode()
+    table = html[html.index('id="ranking-table"') :]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
     text = [re.sub(r"<[^>]+>|\s+", " ", r).split() for r in rows]
     assert [t[0] for t in text[:4]] == ["1", "2", "2", "4"]
@@ -86,8 +104,10 @@ def test_ranking_chart_carries_the_ranked_units_only(client, public, county):
 
 
 def test_ranking_filters_by_kind(client, public, county):
-    html = client.get(reverse("dashboard-ranking") + _q(county, metric="share_granted", kind="department")).content.decode()
-    table = html[html.index('id="ranking-table"'):]
+    html = client.get(
+        reverse("dashboard-ranking") + _q(county, metric="share_granted", kind="department")
+    ).content.decode()
+    table = html[html.index('id="ranking-table"') :]
     assert "某局" in table and "甲镇" not in table
 
 
@@ -95,7 +115,9 @@ def test_ranking_marks_a_change_across_template_versions_not_comparable(client, 
     from dashboard.models import Report
 
     Report.objects.filter(pk__in=[county["jia2020"].pk, county["jia2021"].pk]).update(req_other=1)
-    html = client.get(reverse("dashboard-ranking") + _q(county, metric="share_other", year=2021)).content.decode()
+    html = client.get(
+        reverse("dashboard-ranking") + _q(county, metric="share_other", year=2021)
+    ).content.decode()
     assert "不可比" in html
 
 
@@ -106,14 +128,18 @@ def test_bad_filter_values_fall_back_to_defaults(client, public, county):
 
 
 def test_ranking_sorts_by_a_column(client, public, county):
-    html = client.get(reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021, sort="name")).content.decode()
-    table = html[html.index('id="ranking-table"'):]
+    html = client.get(
+        reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021, sort="name")
+    ).content.decode()
+    table = html[html.index('id="ranking-table"') :]
     names = re.findall(r'/units/[0-9a-f-]+/">([^<]+)</a>', table)
     assert names == sorted(names)
 
 
 def test_ranking_csv_export_has_bom_every_unit_and_a_descriptive_name(client, public, county):
-    resp = client.get(reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021, export="csv"))
+    resp = client.get(
+        reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021, export="csv")
+    )
     assert resp.status_code == 200
     assert resp.content.startswith(b"\xef\xbb\xbf")
     assert "ranking_share_granted_2021_" in resp["Content-Disposition"]
@@ -127,7 +153,9 @@ def test_ranking_csv_export_has_bom_every_unit_and_a_descriptive_name(client, pu
 
 
 def test_ranking_xlsx_export_opens_with_openpyxl(client, public, county):
-    resp = client.get(reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021, export="xlsx"))
+    resp = client.get(
+        reverse("dashboard-ranking") + _q(county, metric="share_granted", year=2021, export="xlsx")
+    )
     assert resp["Content-Disposition"].endswith(".xlsx")
     ws = load_workbook(io.BytesIO(resp.content)).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
@@ -140,18 +168,28 @@ def test_trend_renders_heatmap_slope_and_movers(client, public, county):
     resp = client.get(reverse("dashboard-trend") + _q(county, metric="share_granted", year=2021))
     assert resp.status_code == 200
     html = resp.content.decode()
-    for element_id in ("chart-heatmap", "chart-slope", "improved-table", "declined-table", "matrix-table",
-                       "export-improved-csv", "export-declined-xlsx", "export-matrix-csv"):
+    for element_id in (
+        "chart-heatmap",
+        "chart-slope",
+        "improved-table",
+        "declined-table",
+        "matrix-table",
+        "export-improved-csv",
+        "export-declined-xlsx",
+        "export-matrix-csv",
+    ):
         assert f'id="{element_id}"' in html, element_id
     heat = _figure(resp, "fig-heatmap")["data"][0]
     assert heat["x"] == ["2020", "2021"] and "甲镇" in heat["y"]
-    improved = html[html.index('id="improved-table"'):html.index('id="declined-table"')]
+    improved = html[html.index('id="improved-table"') : html.index('id="declined-table"')]
     assert "甲镇" in improved and "乙镇" not in improved
 
 
 def test_trend_export_of_the_improved_table(client, public, county):
-    resp = client.get(reverse("dashboard-trend") + _q(county, metric="share_granted", year=2021, export="csv",
-                                                    table="improved"))
+    resp = client.get(
+        reverse("dashboard-trend")
+        + _q(county, metric="share_granted", year=2021, export="csv", table="improved")
+    )
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
     assert rows[1][0] == "甲镇" and rows[1][3] == "30.0"
     assert "trend-improved_share_granted_2021" in resp["Content-Disposition"]
@@ -173,9 +211,18 @@ def test_organisation_page_shows_trend_reports_official_tables_and_provenance(cl
     resp = client.get(reverse("dashboard-organisation", args=[county["yi"].public_id]))
     assert resp.status_code == 200
     html = resp.content.decode()
-    for element_id in ("chart-trend", "fig-trend", "trend-table", "filter-metric", f"report-{report.public_id}",
-                       f"s2-{report.public_id}", f"s3-{report.public_id}", f"s4-{report.public_id}",
-                       f"checks-{report.public_id}", f"original-{report.public_id}"):
+    for element_id in (
+        "chart-trend",
+        "fig-trend",
+        "trend-table",
+        "filter-metric",
+        f"report-{report.public_id}",
+        f"s2-{report.public_id}",
+        f"s3-{report.public_id}",
+        f"s4-{report.public_id}",
+        f"checks-{report.public_id}",
+        f"original-{report.public_id}",
+    ):
         assert f'id="{element_id}"' in html, element_id
     key = f"cell-{report.public_id.hex[:12]}-s3.received_new.total"
     cell = re.search(rf'<td id="{re.escape(key)}"[^>]*>([^<]*)</td>', html)
@@ -202,7 +249,7 @@ def test_organisation_page_links_the_original_file(client, public, county):
 
 def test_organisation_page_marks_not_comparable_years(client, public, county):
     html = client.get(reverse("dashboard-organisation", args=[county["jia"].public_id])).content.decode()
-    table = html[html.index('id="trend-table"'):]
+    table = html[html.index('id="trend-table"') :]
     row = re.search(r"现行有效行政规范性文件（件）</a></td>.*?</tr>", table, re.S).group(0)
     assert "不适用" in row and "不可比" in row
 
@@ -223,15 +270,23 @@ def test_unknown_organisation_is_404(client, public, county):
 def test_overview_shows_which_units_report_and_which_do_not(client, public, county):
     resp = client.get(reverse("dashboard-overview") + _q(county))
     html = resp.content.decode()
-    for element_id in ("chart-coverage", "coverage-summary-table", "coverage-table", "filter-scope", "filter-kind",
-                       "filter-missing", "export-summary-csv", "export-units-xlsx"):
+    for element_id in (
+        "chart-coverage",
+        "coverage-summary-table",
+        "coverage-table",
+        "filter-scope",
+        "filter-kind",
+        "filter-missing",
+        "export-summary-csv",
+        "export-units-xlsx",
+    ):
         assert f'id="{element_id}"' in html, element_id
     assert "缺报告" in html and "待审核" in html
 
 
 def test_overview_filters_units_missing_a_year_and_exports_them(client, public, county):
     html = client.get(reverse("dashboard-overview") + _q(county, missing=2021)).content.decode()
-    table = html[html.index('id="coverage-table"'):]
+    table = html[html.index('id="coverage-table"') :]
     assert "戊街道" in table and "甲镇" not in table
     resp = client.get(reverse("dashboard-overview") + _q(county, missing=2021, export="xlsx", table="units"))
     ws = load_workbook(io.BytesIO(resp.content)).active

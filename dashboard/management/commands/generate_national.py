@@ -32,8 +32,20 @@ Kind = Organisation.Kind
 SYLLABLES = "安宝昌城春大东丰福高广河和华吉江金康乐林龙明南宁平青清庆瑞山胜顺泰天田文西祥新兴阳永玉元长正中"
 # Per county: kind -> how many units of that kind.
 UNIT_MIX = ((Kind.ZHEN, 6), (Kind.XIANG, 3), (Kind.JIEDAO, 2), (Kind.DEPARTMENT, 3))
-DEPARTMENTS = ("发展和改革局", "教育局", "公安局", "民政局", "财政局", "自然资源局", "生态环境局", "住房和城乡建设局",
-               "交通运输局", "农业农村局", "卫生健康局", "市场监督管理局")
+DEPARTMENTS = (
+    "发展和改革局",
+    "教育局",
+    "公安局",
+    "民政局",
+    "财政局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "卫生健康局",
+    "市场监督管理局",
+)
 BATCH = 2000
 
 
@@ -45,9 +57,13 @@ class Command(BaseCommand):
         parser.add_argument("--cities", type=int, default=11, help="cities per province")
         parser.add_argument("--counties", type=int, default=8, help="counties per city")
         parser.add_argument("--years", default="2019-2025", help="first-last report year")
-        parser.add_argument("--missing", type=float, default=0.04, help="share of unit-years without a report")
+        parser.add_argument(
+            "--missing", type=float, default=0.04, help="share of unit-years without a report"
+        )
         parser.add_argument("--seed", type=int, default=20261129)
-        parser.add_argument("--wipe", action="store_true", help="delete all reports, uploads and organisations first")
+        parser.add_argument(
+            "--wipe", action="store_true", help="delete all reports, uploads and organisations first"
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -64,8 +80,13 @@ class Command(BaseCommand):
             units, counties = self._organisations(rng, opts["provinces"], opts["cities"], opts["counties"])
             t1 = time.monotonic()
             self.stdout.write(f"organisations: {Organisation.objects.count()} in {t1 - t0:.1f}s")
-            n = self._reports(rng, [*units, *counties], range(first, last + 1), opts["missing"],
-                              full_cells_county=counties[0].pk if counties else None)
+            n = self._reports(
+                rng,
+                [*units, *counties],
+                range(first, last + 1),
+                opts["missing"],
+                full_cells_county=counties[0].pk if counties else None,
+            )
             self.stdout.write(f"reports: {n} in {time.monotonic() - t1:.1f}s")
         self.stdout.write(self.style.SUCCESS(f"done in {time.monotonic() - t0:.1f}s"))
 
@@ -74,26 +95,62 @@ class Command(BaseCommand):
         Report.objects.all().delete()
         Upload.objects.all().delete()
         # Children before parents (PROTECT foreign keys).
-        for level in (Level.DEPARTMENT, Level.TOWNSHIP, Level.OTHER, Level.COUNTY, Level.CITY, Level.PROVINCE):
+        for level in (
+            Level.DEPARTMENT,
+            Level.TOWNSHIP,
+            Level.OTHER,
+            Level.COUNTY,
+            Level.CITY,
+            Level.PROVINCE,
+        ):
             Organisation.objects.filter(level=level).delete()
 
     def _organisations(self, rng, n_prov: int, n_city: int, n_county: int):
-        provinces = Organisation.objects.bulk_create([
-            Organisation(name=f"示例省{p:02d}", full_name=f"示例省{p:02d}", level=Level.PROVINCE,
-                         kind=Kind.PROVINCE, code=f"99{p:02d}00")
-            for p in range(1, n_prov + 1)
-        ])
-        cities = Organisation.objects.bulk_create([
-            Organisation(name=f"{name}市", full_name=f"{prov.name}{name}市", level=Level.CITY, kind=Kind.CITY,
-                         parent=prov, province=prov, code=f"{prov.code[:4]}{c:02d}")
-            for prov in provinces for c, name in enumerate(_names(rng, n_city), start=1)
-        ], batch_size=BATCH)
-        counties = Organisation.objects.bulk_create([
-            Organisation(name=f"{name}县", full_name=f"{city.full_name}{name}县", level=Level.COUNTY,
-                         kind=Kind.COUNTY, parent=city, province_id=city.province_id, city=city,
-                         code=f"{city.code}{k:02d}")
-            for city in cities for k, name in enumerate(_names(rng, n_county), start=1)
-        ], batch_size=BATCH)
+        provinces = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"示例省{p:02d}",
+                    full_name=f"示例省{p:02d}",
+                    level=Level.PROVINCE,
+                    kind=Kind.PROVINCE,
+                    code=f"99{p:02d}00",
+                )
+                for p in range(1, n_prov + 1)
+            ]
+        )
+        cities = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"{name}市",
+                    full_name=f"{prov.name}{name}市",
+                    level=Level.CITY,
+                    kind=Kind.CITY,
+                    parent=prov,
+                    province=prov,
+                    code=f"{prov.code[:4]}{c:02d}",
+                )
+                for prov in provinces
+                for c, name in enumerate(_names(rng, n_city), start=1)
+            ],
+            batch_size=BATCH,
+        )
+        counties = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"{name}县",
+                    full_name=f"{city.full_name}{name}县",
+                    level=Level.COUNTY,
+                    kind=Kind.COUNTY,
+                    parent=city,
+                    province_id=city.province_id,
+                    city=city,
+                    code=f"{city.code}{k:02d}",
+                )
+                for city in cities
+                for k, name in enumerate(_names(rng, n_county), start=1)
+            ],
+            batch_size=BATCH,
+        )
         units = []
         for county in counties:
             i = 0
@@ -106,10 +163,19 @@ class Command(BaseCommand):
                     else:
                         suffix = {Kind.ZHEN: "镇", Kind.XIANG: "乡", Kind.JIEDAO: "街道"}[kind]
                         name, level, code = f"{next(names)}{suffix}", Level.TOWNSHIP, f"{county.code}{i:03d}"
-                    units.append(Organisation(
-                        name=name, full_name=f"{county.full_name}{name}", level=level, kind=kind, parent=county,
-                        province_id=county.province_id, city_id=county.city_id, county=county, code=code,
-                    ))
+                    units.append(
+                        Organisation(
+                            name=name,
+                            full_name=f"{county.full_name}{name}",
+                            level=level,
+                            kind=kind,
+                            parent=county,
+                            province_id=county.province_id,
+                            city_id=county.city_id,
+                            county=county,
+                            code=code,
+                        )
+                    )
         units = Organisation.objects.bulk_create(units, batch_size=BATCH)
         return units, counties
 
@@ -128,22 +194,42 @@ class Command(BaseCommand):
                     continue
                 version = "2019" if year <= 2020 else "2021"
                 figs = _figures(rng, size, quality, version)
-                full = full_cells_county is not None and (org.county_id == full_cells_county or org.pk == full_cells_county)
+                full = full_cells_county is not None and (
+                    org.county_id == full_cells_county or org.pk == full_cells_county
+                )
                 cells = _cells(version, figs) if full else {}
                 if full:
                     figs.update({k: v for k, v in figures.compute(cells).items() if k != "items_stated"})
                 digest = hashlib.sha256(f"{org.pk}-{year}".encode()).hexdigest()
-                up = Upload(batch=batch_id, file=f"bench/{digest[:2]}/{digest}.bin", original_name=f"{org.name}{year}年报告.docx",
-                            size=40_000 + int(rng.random() * 200_000), sha256=digest, status=Upload.Status.DONE,
-                            detected_format="docx")
+                up = Upload(
+                    batch=batch_id,
+                    file=f"bench/{digest[:2]}/{digest}.bin",
+                    original_name=f"{org.name}{year}年报告.docx",
+                    size=40_000 + int(rng.random() * 200_000),
+                    sha256=digest,
+                    status=Upload.Status.DONE,
+                    detected_format="docx",
+                )
                 pending_uploads.append(up)
                 status = rng.choices(("parsed", "verified", "needs_review"), weights=(75, 15, 10))[0]
-                pending_reports.append(Report(
-                    organisation=org, year=year, upload=up, agency_name=org.name,
-                    title=f"{org.name}{year}年政府信息公开工作年度报告", version=version, version_s2=version,
-                    version_s3=version, parser_version="synthetic", status=status, is_current=True, cells=cells,
-                    checks=_checks(figs) if full else [], **figs,
-                ))
+                pending_reports.append(
+                    Report(
+                        organisation=org,
+                        year=year,
+                        upload=up,
+                        agency_name=org.name,
+                        title=f"{org.name}{year}年政府信息公开工作年度报告",
+                        version=version,
+                        version_s2=version,
+                        version_s3=version,
+                        parser_version="synthetic",
+                        status=status,
+                        is_current=True,
+                        cells=cells,
+                        checks=_checks(figs) if full else [],
+                        **figs,
+                    )
+                )
                 if len(pending_reports) >= BATCH * 5:
                     total += self._flush(pending_uploads, pending_reports)
         total += self._flush(pending_uploads, pending_reports)
@@ -191,7 +277,8 @@ def _figures(rng, size: int, quality: float, version: str) -> dict:
     handled = new + carried_over - forward
     good = 0.4 + 0.5 * quality
     granted, partial, denied, unable, not_processed, other = _split(
-        rng, handled, (good, 0.1, 0.08, (1 - good) * 0.6, 0.06, 0.04))
+        rng, handled, (good, 0.1, 0.08, (1 - good) * 0.6, 0.06, 0.04)
+    )
     review = rng.choice((0, 0, 0, 0, 1, 2)) if size else 0
     review_pending = rng.randint(0, review)
     review_corrected = rng.randint(0, review - review_pending) if rng.random() < 0.3 else 0
@@ -207,31 +294,52 @@ def _figures(rng, size: int, quality: float, version: str) -> dict:
         "penalty_decisions": rng.randint(0, 120),
         "coercion_decisions": rng.randint(0, 10),
         "fees_wan_yuan": Decimal(rng.randint(0, 50000)) / 100 if version == "2021" else None,
-        "req_new": new, "req_carried_over": carried_over, "req_handled": handled, "req_granted": granted,
-        "req_partial": partial, "req_denied": denied, "req_unable": unable, "req_not_processed": not_processed,
-        "req_other": other, "req_carried_forward": forward,
-        "review_total": review, "review_corrected": review_corrected, "review_pending": review_pending,
-        "lit_total": lit, "lit_corrected": 0, "lit_pending": lit_pending,
-        "checks_failed": checks_failed, "checks_unevaluable": 0, "cells_unresolved": 0,
+        "req_new": new,
+        "req_carried_over": carried_over,
+        "req_handled": handled,
+        "req_granted": granted,
+        "req_partial": partial,
+        "req_denied": denied,
+        "req_unable": unable,
+        "req_not_processed": not_processed,
+        "req_other": other,
+        "req_carried_forward": forward,
+        "review_total": review,
+        "review_corrected": review_corrected,
+        "review_pending": review_pending,
+        "lit_total": lit,
+        "lit_corrected": 0,
+        "lit_pending": lit_pending,
+        "checks_failed": checks_failed,
+        "checks_unevaluable": 0,
+        "cells_unresolved": 0,
     }
 
 
 def _cells(version: str, figs: dict) -> dict:
     """A full set of cells for ``version`` whose headline figures equal ``figs``: each row's total
     is put in 自然人 and 总计, each outcome group's count in its first sub-row."""
-    cells = {key: {"v": 0, "raw": "0", "st": "ok"} for key in (*tpl.s2_keys(version), *tpl.s3_keys(version),
-                                                               *tpl.template()["s4"]["cell_order"])}
+    cells = {
+        key: {"v": 0, "raw": "0", "st": "ok"}
+        for key in (*tpl.s2_keys(version), *tpl.s3_keys(version), *tpl.template()["s4"]["cell_order"])
+    }
 
     def put(key: str, v) -> None:
         if v is not None and key in cells:
             cells[key] = {"v": v, "raw": str(v), "st": "ok"}
 
-    for row, fig in (("received_new", "req_new"), ("carried_over_prev", "req_carried_over"),
-                     ("outcome.granted", "req_granted"), ("outcome.partial", "req_partial"),
-                     ("outcome.denied.third_party", "req_denied"), ("outcome.unable.not_held", "req_unable"),
-                     ("outcome.not_processed.duplicate", "req_not_processed"), ("outcome.total", "req_handled"),
-                     ("carried_forward_next", "req_carried_forward"),
-                     ("outcome.other.sum" if version == "2019" else "outcome.other.other", "req_other")):
+    for row, fig in (
+        ("received_new", "req_new"),
+        ("carried_over_prev", "req_carried_over"),
+        ("outcome.granted", "req_granted"),
+        ("outcome.partial", "req_partial"),
+        ("outcome.denied.third_party", "req_denied"),
+        ("outcome.unable.not_held", "req_unable"),
+        ("outcome.not_processed.duplicate", "req_not_processed"),
+        ("outcome.total", "req_handled"),
+        ("carried_forward_next", "req_carried_forward"),
+        ("outcome.other.sum" if version == "2019" else "outcome.other.other", "req_other"),
+    ):
         put(f"s3.{row}.natural_person", figs[fig])
         put(f"s3.{row}.total", figs[fig])
     put("s2.art20_1.normative_docs.made", figs["normative_made"])
@@ -254,8 +362,17 @@ def _cells(version: str, figs: dict) -> dict:
 def _checks(figs: dict) -> list[dict]:
     lhs = figs["req_new"] + figs["req_carried_over"]
     rhs = figs["req_handled"] + figs["req_carried_forward"]
-    checks = [{"id": "I1.total", "ok": lhs == rhs, "lhs": lhs, "rhs": rhs,
-               "expr": "received_new+carried_over_prev = outcome.total+carried_forward_next"}]
+    checks = [
+        {
+            "id": "I1.total",
+            "ok": lhs == rhs,
+            "lhs": lhs,
+            "rhs": rhs,
+            "expr": "received_new+carried_over_prev = outcome.total+carried_forward_next",
+        }
+    ]
     for i in range(figs["checks_failed"]):
-        checks.append({"id": f"I3.synthetic_{i}", "ok": False, "lhs": 1, "rhs": 0, "expr": "synthetic failure"})
+        checks.append(
+            {"id": f"I3.synthetic_{i}", "ok": False, "lhs": 1, "rhs": 0, "expr": "synthetic failure"}
+        )
     return checks
