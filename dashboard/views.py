@@ -320,13 +320,15 @@ def _original_url(report) -> str | None:
 
 
 def _checks(report) -> list[dict]:
-    """The report's failed and unevaluable checks, with the reviewer's verdict when there is one."""
+    """The report's failed and unevaluable checks: the parser's (``report.checks``) and the
+    quality checks stored as CheckResult rows, with the reviewer's verdict when there is one."""
     reviewed = {c.check_id: c for c in report.check_results.all()}
-    out = []
+    out, seen = [], set()
     for check in report.checks or []:
         if check.get("ok") is True:
             continue
         row = reviewed.get(check.get("id"))
+        seen.add(check.get("id"))
         out.append(
             {
                 "id": check.get("id"),
@@ -336,6 +338,20 @@ def _checks(report) -> list[dict]:
                 "expr": check.get("expr", ""),
                 "review": row.get_review_display() if row else "",
                 "message": row.message if row else "",
+            }
+        )
+    for check_id, row in reviewed.items():
+        if check_id in seen or row.ok is True:
+            continue
+        out.append(
+            {
+                "id": check_id,
+                "ok": row.ok,
+                "lhs": row.lhs,
+                "rhs": row.rhs,
+                "expr": "",
+                "review": row.get_review_display(),
+                "message": row.message,
             }
         )
     return out

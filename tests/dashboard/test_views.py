@@ -325,3 +325,20 @@ def test_pages_switch_to_english(client, public, county):
 def test_empty_database_renders_an_empty_state(client, public, db):
     for name in ("dashboard-ranking", "dashboard-trend", "dashboard-overview"):
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_organisation_page_lists_quality_checks_stored_as_rows(client, public, county):
+    from dashboard.models import CheckResult
+
+    CheckResult.objects.create(
+        report=county["jia2021"],
+        check_id="Y1.carried_over",
+        ok=False,
+        lhs=3,
+        rhs=1,
+        message="上年结转与上年报告不一致",
+    )
+    CheckResult.objects.create(report=county["jia2021"], check_id="V1.fine", ok=True)
+    html = client.get(reverse("dashboard-organisation", args=[county["jia"].public_id])).content.decode()
+    assert "Y1.carried_over" in html and "上年结转与上年报告不一致" in html
+    assert "V1.fine" not in html
