@@ -243,6 +243,22 @@ def ranking_details(rows: Iterable[Organisation], *, chunk: int = 2000) -> list[
 NATIONAL_SUMMARY_SECONDS = 120
 
 
+GENERATION_KEY = "dashboard:data-generation"
+
+
+def _generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, 0, None)
+
+
+def data_changed() -> None:
+    """Call after storing or correcting reports: cached national summaries are then recomputed
+    (immediately wherever the cache is shared, e.g. Redis; else within NATIONAL_SUMMARY_SECONDS)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
 def ranking_summary_for(
     *,
     metric: Metric,
@@ -255,7 +271,7 @@ def ranking_summary_for(
     rows = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
     if scope is not None:
         return ranking_summary(rows, metric=metric, n=n)
-    key = f"dashboard:ranking-summary:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}"
+    key = f"dashboard:ranking-summary:{_generation()}:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}"
     found = cache.get(key)
     if found is None:
         found = ranking_summary(rows, metric=metric, n=n)

@@ -213,6 +213,9 @@ def test_national_summary_is_cached_but_scoped_summaries_are_live(county):
     _, scoped = selectors.ranking_summary_for(scope=county["county"], **args)
     assert national == before  # cached for NATIONAL_SUMMARY_SECONDS
     assert scoped[selectors.RANKED] == before[selectors.RANKED] + 1
+    selectors.data_changed()
+    _, national = selectors.ranking_summary_for(scope=None, **args)
+    assert national[selectors.RANKED] == before[selectors.RANKED] + 1
 
 
 def test_changes_for_keeps_the_n_largest_moves_at_each_end(county):
