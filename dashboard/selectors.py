@@ -289,7 +289,19 @@ def changes_for(
     n: int = 10,
 ) -> tuple[list[dict], list[dict]]:
     """(most improved, most declined) between ``compare_year`` and ``year``; only comparable pairs.
-    For metrics where neither direction is better: (largest increases, largest decreases)."""
+    For metrics where neither direction is better: (largest increases, largest decreases).
+    National results are cached like the national ranking summary."""
+    if scope is None:
+        key = f"dashboard:changes:{_generation()}:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}"
+        found = cache.get(key)
+        if found is None:
+            found = _changes(metric=metric, year=year, compare_year=compare_year, scope=None, kind=kind, n=n)
+            cache.set(key, found, NATIONAL_SUMMARY_SECONDS)
+        return found
+    return _changes(metric=metric, year=year, compare_year=compare_year, scope=scope, kind=kind, n=n)
+
+
+def _changes(*, metric, year, compare_year, scope, kind, n) -> tuple[list[dict], list[dict]]:
     # One pass: number the rows from both ends of the change order and keep n at each end.
     qs = (
         ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
