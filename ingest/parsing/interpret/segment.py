@@ -67,6 +67,12 @@ def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], boo
     try:
         # Per piece: the ways to cut it, by how many extra cells the cut makes.
         options = [_piece_options(p) for p in pieces]
+        if check is None and len(pieces) > 1:
+            # Without an identity, where some separators survive a piece that reads as one number
+            # stays whole: it may be short of cells because a blank cell left no text at all.
+            # Only pieces no single number can be ("00", "010") are cut.
+            options = [((0, ((p,),)),) if _DIGITS.fullmatch(p) and (len(p) == 1 or p[0] != "0") else o
+                       for p, o in zip(pieces, options, strict=True)]
     except Ambiguous:
         return None
     # Bounds on the extra cells the remaining pieces can make, to prune hopeless branches early.
@@ -98,6 +104,10 @@ def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], boo
         rec(0, extra, [])
     except Ambiguous:
         return None
+    if check is not None and extra > 0:
+        # Cutting a piece is a guess unless the identity confirms it: a piece may also be short
+        # because a blank cell left no text at all ("4 10 2 5 3 24" for "_ 4 10 2 5 3 24").
+        return [c for c in candidates if _passes(c, check)]
     if check is not None and len(candidates) > 1:
         passing = [c for c in candidates if _passes(c, check)]
         if passing:
@@ -109,9 +119,11 @@ def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool
             ) -> list[str | None] | None:
     """The n cell texts, each one only where every consistent reading agrees on it (else None).
 
-    Returns None when no reading exists at all.
+    Returns None when no reading exists at all (all None when there are too many to enumerate).
     """
     cands = readings(pieces, n, check)
+    if cands is None:
+        return [None] * n  # too many readings to enumerate: none of them pins a cell down
     if not cands:
         return None
     return [c[0] if all(x[k] == c[0] for x in cands) else None for k, c in enumerate(zip(*cands, strict=True))]

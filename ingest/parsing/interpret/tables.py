@@ -184,6 +184,9 @@ def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink, 
         cell = parse_value(text, money=key in MONEY, signed=col in SIGNED_COLS)
         if key in MONEY and cell.st == "ok":
             cell = _money_unit(key, cell, header)
+            if cell.st == "text":
+                sink.warn("s2.unit_conflict", f"§二 {label_of(key)}：{cell.note}，未读取。",
+                          f"§2 {key}: {cell.note}; left unresolved.", "s2", row, col)
         sink.cells[key] = _noted(cell, values)
 
 

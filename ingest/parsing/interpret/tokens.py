@@ -20,7 +20,9 @@ from ..values import clean, is_value_text, parse_value
 from .labels import find_labels, norm, s3_row
 
 # A run of value-looking pieces at the start of the text following a label.
-_VALUE_RUN = re.compile(r"^[ \t]*((?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/])(?:[ \t]+(?:[+\-−]?\d[\d,.]*(?:万元|元)?|[—\-/]))*)")
+# A value: a (signed) number, maybe with a money unit, or a dash / 无 / 空 / N/A standing alone.
+_ONE_VALUE = r"(?:(?:[+\-−]|增加?|减少?)?\d[\d,.]*(?:万元|元)?|[—\-/]|(?:无|空|N/A)(?![^\s]))"
+_VALUE_RUN = re.compile(rf"^[ \t]*({_ONE_VALUE}(?:[ \t]+{_ONE_VALUE})*)")
 
 
 _UNIT_AFTER = set("条件个项篇次人年月日号%％万千百亿余多元期批家户名位笔份岁天小")
@@ -135,8 +137,20 @@ def _line_tokens(line: str, row: int) -> list[Tok]:
 def _plain_line(line: str, row: int) -> list[Tok]:
     """A line without labels: one cell, or several numbers separated by spaces (PDF value rows)."""
     parts = line.split()
-    if len(parts) > 1 and all(parse_value(p, money=True, signed=True).st == "ok" for p in parts):
-        return [Tok(text=p, row=row, in_row=True) for p in parts]
+    if len(parts) > 1:
+        sts = [parse_value(p, money=True, signed=True).st for p in parts]
+        # Numbers, or (in a row long enough not to be a page number like "- 3 -") numbers mixed
+        # with dashes and 无.
+        if all(st == "ok" for st in sts) or (len(parts) >= 4 and "text" not in sts and "ok" in sts):
+            return [Tok(text=p, row=row, in_row=True) for p in parts]
+        # A short text, then numbers: a row label in a wording the label list does not know, or the
+        # end of a label broken over two lines ("公开申请数量 129 127 …"), then the row's cells.
+        k = len(parts)
+        while k > 0 and sts[k - 1] != "text":
+            k -= 1
+        head = " ".join(parts[:k])
+        if k and len(parts) - k >= 2 and "ok" in sts[k:] and len(head) <= 30 and not any(ch.isdigit() for ch in head):
+            return [Tok(text=head, row=row)] + [Tok(text=p, row=row, in_row=True) for p in parts[k:]]
     return [Tok(text=line, row=row)]
 
 
