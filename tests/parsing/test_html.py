@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ingest.parsing import parse
 from ingest.parsing.extract.html import document_from_html
-from ingest.parsing.model import Table
+from ingest.parsing.model import Paragraph, Table
 
 S3_ROWS = ["二、上年结转政府信息公开申请数量", "（七）总计", "四、结转下年度继续办理"]
 
@@ -166,3 +166,32 @@ def test_the_procurement_amount_takes_its_unit_from_the_cell_or_the_header() -> 
 def test_a_unit_that_contradicts_the_header_is_not_read() -> None:
     r = parse(_procurement_page("采购总金额（万元）", "251000元").encode(), "p.html")
     assert r.cells["s2.art20_9.central_procurement.amount"].st == "text"
+
+
+def test_footnote_marks_nested_in_each_other_are_all_dropped() -> None:
+    # Removing a mark's children while walking the marks used to skip the mark right after it.
+    doc = document_from_html("<table><tr><td>行政许可</td><td>5<sub><sup>1</sup></sub></td><td>7<sup>2</sup></td>"
+                             "</tr></table>")
+    assert [c.text for c in doc.blocks[0].rows[0]] == ["行政许可", "5", "7"]
+
+
+def test_the_fast_flow_reads_breaks_layout_tables_and_skipped_elements_as_the_walk_does() -> None:
+    page = ("<html><head><title>t</title></head><body><div>首页<script>var x='<p>no</p>';</script></div>"
+            "<table><tr><td><p>一、总体情况</p>全年主动公开<b>12</b>条。<br>第二行"
+            "<table><tr><td rowspan='2'>规章<br/>文件</td><td>1</td></tr><tr><td colspan='x2'>2</td></tr></table>"
+            "</td></tr></table><noscript><table><tr><td>9</td></tr></table></noscript>尾</body>后</html>")
+    doc = document_from_html(page)
+    walked = document_from_html(page.replace("首页", "首页\ufdd0"))  # a marker character: read by the walk
+    assert [b for b in walked.blocks if b != Paragraph("首页\ufdd0")] == [b for b in doc.blocks if b != Paragraph("首页")]
+    assert doc.blocks[0] == Paragraph("首页")
+    assert doc.blocks[1:3] == (Paragraph("一、总体情况"), Paragraph("全年主动公开12条。"))
+    table = doc.blocks[4]
+    assert [[(c.text, c.origin) for c in row] for row in table.rows] == [
+        [("规章\n文件", True), ("1", True), ("", False)], [("规章\n文件", False), ("2", True), ("2", False)]]
+    assert doc.blocks[-1] == Paragraph("尾后")
+
+
+def test_a_page_holding_a_marker_character_is_still_read() -> None:
+    doc = document_from_html("<p>a\ufdd0b</p><table><tr><td>x</td><td>1</td></tr></table><p>c&#xFDD3;d</p>")
+    assert doc.blocks[0] == Paragraph("a\ufdd0b") and doc.blocks[2] == Paragraph("c\ufdd3d")
+    assert [c.text for c in doc.blocks[1].rows[0]] == ["x", "1"]
