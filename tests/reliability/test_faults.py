@@ -113,7 +113,11 @@ def _spawn(
             pytest.fail(f"{what} exited early:\n{log_path.read_text(errors='replace')[-3000:]}")
         return ready()
 
-    wait_for(f"{what} to start", check, 60)
+    try:
+        wait_for(f"{what} to start", check, 60)
+    except BaseException:
+        _stop(proc, signal.SIGKILL)  # never leave it running behind a failed test
+        raise
     return proc
 
 
