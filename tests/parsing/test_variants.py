@@ -334,3 +334,269 @@ def test_a_count_with_its_unit_is_read(shape):
     r, want = _apply(REPORTS["2019"], {"s2.art20_5.licensing.decisions": ("12件", 12, "ok")})
     got = reparse(r, shape)
     assert_cells(got, REPORTS["2019"], except_keys=want)
+
+
+# --------------------------------------------------------------------------- §8.4 structure
+
+
+def _drop_value_after(label: str):
+    """One value cell of the row labelled ``label`` is gone (6 of 7)."""
+    def mutate(t: str) -> str:
+        out = re.sub(rf"({re.escape(label)}</td>)<td align=\"center\">\d+</td>", r"\1", t)  # html
+        out = re.sub(rf"({re.escape(label)}\n\n)\d+\n\n", r"\1", out)  # one cell per line
+        out = re.sub(rf"({re.escape(label)} \|?\s?)\d+ \|? ?", r"\1", out)  # rows / pipe / crawler
+        return out
+    return mutate
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_a_row_with_six_of_seven_values_is_unresolved_never_shifted(version, shape):
+    r = REPORTS[version]
+    got = reparse(r, shape, _drop_value_after("4.保护第三方合法权益"))
+    assert_cells(got, r, unresolved=row_keys("outcome.denied.third_party"))
+
+
+@pytest.mark.parametrize("shape", ["txt", "html", "pipe", "rows"])
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_a_total_row_short_of_a_value_is_unresolved(version, shape):
+    r = REPORTS[version]
+    got = reparse(r, shape, _drop_value_after("（七）总计"))
+    assert_cells(got, r, unresolved=row_keys("outcome.total"))
+
+
+def _drop_research_column(html: str) -> str:
+    html = html.replace("<td>科研机构</td>", "").replace('<td colspan="5">法人或其他组织</td>',
+                                                         '<td colspan="4">法人或其他组织</td>')
+    html = html.replace('<td colspan="7">申请人情况</td>', '<td colspan="6">申请人情况</td>')
+
+    def row(m: re.Match) -> str:
+        cells = re.findall(r'<td align="center">[^<]*</td>', m.group(0))
+        if len(cells) != 7:
+            return m.group(0)  # §二 and §四 rows
+        head, _, tail = m.group(0).partition("".join(cells))
+        return head + "".join(cells[:2] + cells[3:]) + tail
+
+    return re.sub(r"<tr>.*?</tr>", row, html)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_an_omitted_column_is_mapped_by_the_header(version):
+    r = REPORTS[version]
+    got = reparse(r, "html", _drop_research_column)
+    research = {f"s3.{row}.org_research" for row in s3_rows(version)}
+    assert_cells(got, r, unresolved=research)
+    assert all(got.cells[k].st == "missing" for k in research)
+    assert any(w.code == "s3.columns_absent" for w in got.warnings)
+
+
+def _subtotal_row(t: str) -> str:
+    """(三)不予公开 printed as a row of its own with the group's sums (local software does this)."""
+    t = t.replace('<tr><td rowspan="8">（三）不予公开</td>',
+                  '<tr><td colspan="2">（三）不予公开</td>' + '<td align="center">99</td>' * 7 + '</tr><tr><td rowspan="8"></td>')
+    t = t.replace("（三）不予公开\n\n", "（三）不予公开\n\n" + "99\n\n" * 7)
+    t = t.replace("（三）不予公开 1.", "（三）不予公开 " + "99 " * 7 + "\n1.")
+    return t.replace("| （三）不予公开 | 1.", "| （三）不予公开 |" + " 99 |" * 7 + "\n| | 1.")
+
+
+@pytest.mark.parametrize("shape", ["txt", "html", "pipe", "rows"])
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_an_extra_subtotal_row_is_not_mixed_into_the_canonical_cells(version, shape):
+    r = REPORTS[version]
+    assert_cells(reparse(r, shape, _subtotal_row), r)
+
+
+@pytest.mark.parametrize("version, year", [("2019", 2022), ("2021", 2020)])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_template_is_detected_from_the_tables_not_the_year(version, year, shape):
+    r = distinct_report(version, year=year)
+    got = reparse(r, shape)
+    assert got.versions == {"s2": version, "s3": version}
+    assert got.report_year == year
+    assert_cells(got, r)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+def test_a_2021_report_citing_the_2019_notice_keeps_the_2021_tables(fmt):
+    r = REPORTS["2021"]
+    cite = ("本报告依据《关于政府信息公开工作年度报告有关事项的通知》（国办公开办函〔2019〕60号）和"
+            "《中华人民共和国政府信息公开工作年度报告格式（试行）》编制。")
+    got = reparse(r, fmt, lambda t: t.replace("本报告根据", cite + "本报告根据", 1))
+    assert got.versions == {"s2": "2021", "s3": "2021"}
+    assert_cells(got, r)
+
+
+# --------------------------------------------------------------------------- §8.1 PDF-style §四
+
+
+_S4_HEADERS = {
+    "interleaved": "行政复议 行政诉讼\n结果 结果 其他 尚未 总 未经复议直接起诉 复议后起诉\n维持 纠正 结果 审结 计\n"
+                   "结果 结果 其他 尚未 总 结果 结果 其他 尚未 总\n维持 纠正 结果 审结 计 维持 纠正 结果 审结 计\n",
+    "one character per line": "行政复议\n行政诉讼\n" + "\n".join("结果维持结果纠正其他结果尚未审结总计") + "\n",
+    "vertical columns": "行政复议 行政诉讼\n结 结 其 尚 总\n果 果 他 未 计\n维 纠 结 审\n持 正 果 结\n",
+    "narrative first": "本年度未出现申请行政复议、提起行政诉讼的情况。\n行政复议 行政诉讼\n",
+}
+
+
+@pytest.mark.parametrize("header", sorted(_S4_HEADERS))
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_pdf_style_s4_headers_and_a_line_of_fifteen_numbers(version, header):
+    r = REPORTS[version]
+
+    def mutate(t: str) -> str:
+        return re.sub(r"行政复议 行政诉讼\n.*?\n.*?\n(?=\d)", lambda m: _S4_HEADERS[header], t, count=1, flags=re.S)
+
+    assert_cells(reparse(r, "rows", mutate), r)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_s4_values_in_three_lines_of_five(version):
+    r = REPORTS[version]
+
+    def mutate(t: str) -> str:
+        line = re.search(r"\n(\d+(?: \d+){14})\n", t).group(1)
+        v = line.split()
+        return t.replace(line, "\n".join(" ".join(v[k:k + 5]) for k in (0, 5, 10)))
+
+    assert_cells(reparse(r, "rows", mutate), r)
+
+
+# --------------------------------------------------------------------------- headings, chrome, prose
+
+
+HEADING_VARIANTS = {
+    "四、政府信息公开行政复议、行政诉讼情况": ("四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+                                 "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况"),
+    "五、存在的主要问题及改进情况": ("五、政府信息公开工作存在的主要问题及改进情况", "五、存在的主要问题和改进情况"),
+    "六、其他需要报告的事项": ("六、其他报告的事项", "六、其它需要报告的事项"),
+    "三、收到和处理政府信息公开申请情况": ("三、收到和处理政府信息公开申请的情况", "三、 收到和处理政府信息公开申请情况"),
+    "二、主动公开政府信息情况": ("二、主动公开政府信息的情况", "二、主动公开政府信息情况。"),
+}
+
+
+@pytest.mark.parametrize("pick", [0, 1])
+@pytest.mark.parametrize("shape", ["txt", "html", "rows"])
+def test_heading_variants(shape, pick):
+    r = REPORTS["2021"]
+
+    def mutate(t: str) -> str:
+        for official, variants in HEADING_VARIANTS.items():
+            t = t.replace(official, variants[pick])
+        return t
+
+    got = reparse(r, shape, mutate)
+    assert_cells(got, r)
+    assert all(h.found for h in got.headings.values()), got.headings
+    assert got.text["s6_other"] == "无。"
+
+
+_CHROME_TOP = ("首页 > 政务公开 > 政府信息公开年报 > 乡镇\n【字体：大 中 小】 打印本页 关闭窗口\n浏览次数：1234\n"
+               "来源：示例县东河镇人民政府 发布时间：2024-01-20 09:12\n")
+_CHROME_BOTTOM = ("\n上一篇：示例县东河镇2022年政府信息公开工作年度报告\n下一篇：示例县西湖镇2023年政府信息公开工作年度报告\n"
+                  "关于本站 | 网站声明 | 网站地图 | 联系我们\n主办单位：示例县人民政府办公室\n"
+                  "网站标识码：1234567890 闽ICP备12345678号-1 闽公网安备 35012802000123号\n"
+                  "联系电话：0591-23163551 传真：0591 23100206\n技术支持：某某科技有限公司 2024 1 20\n")
+_RELATED = "相关阅读\n示例县西湖镇2022年政府信息公开工作年度报告\n示例县南山乡2021年政府信息公开工作年度报告\n"
+
+
+@pytest.mark.parametrize("shape", ["txt", "rows", "crawler"])
+def test_page_chrome_and_links_to_other_reports(shape):
+    r = REPORTS["2021"]
+    text, ext = rendered(r, shape)
+    got = parse_text(_RELATED + _CHROME_TOP + text + _CHROME_BOTTOM, ext)
+    assert_cells(got, r)
+    assert (got.agency, got.report_year, got.published_date) == ("示例县东河镇", 2023, "2024-01-20")
+
+
+def test_a_site_title_and_a_sidebar_of_other_reports_in_html():
+    r = REPORTS["2021"]
+    html = text_of(r, "html").replace(
+        "<body>", "<body><div>首页 | 政务公开</div><ul><li><a href=1>示例县西湖镇2022年政府信息公开工作年度报告</a></li></ul>"
+    ).replace("<title>示例县东河镇2023年政府信息公开工作年度报告</title>", "<title>示例县人民政府门户网站</title>")
+    got = parse_text(html, "html")
+    assert_cells(got, r)
+    assert (got.agency, got.report_year) == ("示例县东河镇", 2023)
+
+
+TITLES = [
+    ("示例县东河镇2023年度政府信息公开工作年度报告", "示例县东河镇"),
+    ("关于示例县东河镇2023年政府信息公开工作年度报告", "示例县东河镇"),
+    ("示例县东河镇人民政府2023年政府信息公开工作年度报告", "示例县东河镇人民政府"),
+    ("示例县城关街道办事处2023年度政府信息公开工作年度报告", "示例县城关街道办事处"),
+    ("2023年示例县东河镇政府信息公开工作年度报告", "示例县东河镇"),
+    ("示例县东河镇政府信息公开工作年度报告（2023年度）", "示例县东河镇"),
+    ("示例县东河镇2023年政府信息公开年度报告", "示例县东河镇"),
+    ("示例县东河镇2023年度政务公开工作年度报告", "示例县东河镇"),
+    ("示例县东河镇2023年政府信息公开工作报告", "示例县东河镇"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+@pytest.mark.parametrize("title, agency", TITLES)
+def test_title_forms_give_the_agency_and_the_year_covered(title, agency, fmt):
+    r = REPORTS["2021"]  # covers 2023, published 2024-01-20
+    got = reparse(r, fmt, lambda t: t.replace("示例县东河镇2023年政府信息公开工作年度报告", title))
+    assert (got.agency, got.report_year, got.published_date) == (agency, 2023, "2024-01-20")
+
+
+_PROSE = ("2023年，本镇本年新收政府信息公开申请数量3件，上年结转政府信息公开申请数量0件，予以公开2件，部分公开1件。"
+          "行政许可 120 件，行政处罚 5 件。按照第二十条第（一）项规定公开规范性文件3件。全年行政复议 0 件，行政诉讼 0 件。")
+_TABLE_LIKE_PROSE = "本年新收政府信息公开申请数量 3 1 0 0 0 0 4\n行政许可 12\n"
+
+
+@pytest.mark.parametrize("prose", [_PROSE, _TABLE_LIKE_PROSE])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_table_labels_quoted_in_the_overview_do_not_open_the_tables(shape, prose):
+    r = REPORTS["2021"]
+
+    def mutate(t: str) -> str:
+        return t.replace("（一）主动公开", "（一）主动公开\n\n" + prose + "\n", 1)
+
+    assert_cells(reparse(r, shape, mutate), r)
+
+
+@pytest.mark.parametrize("shape", ["txt", "rows", "crawler"])
+def test_without_headings_a_quoted_table_line_is_not_read_as_the_table(shape):
+    r = REPORTS["2021"]
+
+    def mutate(t: str) -> str:
+        for h in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+            t = t.replace(h, "")
+        return t.replace("（一）主动公开", "（一）主动公开\n\n" + _TABLE_LIKE_PROSE + "\n", 1)
+
+    assert_cells(reparse(r, shape, mutate), r)
+
+
+@pytest.mark.parametrize("shape", ["txt", "rows"])
+def test_a_row_met_twice_with_other_numbers_is_unresolved(shape):
+    # No headings, and a quoted table fragment convincing enough to open §三 early: whichever copy
+    # is the table, the row cannot be told, so it is left unresolved, never taken from the quote.
+    r = REPORTS["2021"]
+    quote = "本年新收政府信息公开申请数量 3 1 0 0 0 0 4\n上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n"
+
+    def mutate(t: str) -> str:
+        for h in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+            t = t.replace(h, "")
+        return t.replace("第二十条第（八）项", quote + "第二十条第（八）项", 1)
+
+    got = reparse(r, shape, mutate)
+    for k in row_keys("received_new") | row_keys("carried_over_prev"):
+        assert got.cells[k].st in UNRESOLVED, (k, got.cells[k])
+    assert any(w.code == "s3.row_conflict" for w in got.warnings)
+    for k, c in r.cells.items():
+        g = got.cells[k]
+        assert g.st in UNRESOLVED or (g.v, g.st) == (c.v, c.st), (k, g)
+
+
+@pytest.mark.parametrize("shape", ["txt", "rows", "html"])
+def test_two_reports_on_one_page_give_the_first(shape):
+    r = REPORTS["2021"]
+    other = with_raws(distinct_report("2021", year=2022, agency="示例县西湖镇"),
+                      {"s3.outcome.granted.natural_person": "50", "s4.review.upheld": "40"})
+    a, ext = rendered(r, shape)
+    b, _ = rendered(other, shape)
+    if shape == "html":
+        a, b = a.replace("</body></html>", ""), b.split("<body>", 1)[1]
+    got = parse_text(a + "\n" + b, ext)
+    assert_cells(got, r)
+    assert (got.agency, got.report_year) == ("示例县东河镇", 2023)

@@ -64,9 +64,10 @@ def _metadata(doc: Document, toks: list, regions) -> tuple[str | None, str | Non
     """Title, agency and year covered from the title (else the statistics period); the publication
     date the container or the page header states. Nothing is guessed."""
     pre_lines = [t.text for t, s in zip(toks, regions.section_of, strict=True) if s == "pre"][:200]
-    title, agency, year = meta.find_title(pre_lines, doc.meta_title)
+    period_year = meta.find_period_year("\n".join(t.text for t in toks[:4000]))
+    title, agency, year = meta.find_title(pre_lines, doc.meta_title, period_year)
     if year is None:
-        year = meta.find_period_year("\n".join(t.text for t in toks[:4000]))
+        year = period_year
     published = doc.meta_date or meta.find_published(pre_lines[:80])
     return title, agency, year, published
 

@@ -8,11 +8,11 @@ import unicodedata
 from ..model import StatedCount
 
 _TITLE_AGENCY_FIRST = re.compile(
-    r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*((?:19|20)\d{2})\s*年(?:度)?\s*(?:的)?\s*政府信息公开(?:工作)?\s*年度\s*报告")
+    r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*((?:19|20)\d{2})\s*年(?:度)?\s*(?:的)?\s*(?:政府信息公开|政务公开)(?:工作)?\s*(?:年度\s*)?报告")
 _TITLE_YEAR_FIRST = re.compile(
-    r"((?:19|20)\d{2})\s*年(?:度)?\s*([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*政府信息公开(?:工作)?\s*年度\s*报告")
+    r"((?:19|20)\d{2})\s*年(?:度)?\s*([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*(?:政府信息公开|政务公开)(?:工作)?\s*(?:年度\s*)?报告")
 _TITLE_YEAR_AFTER = re.compile(
-    r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*政府信息公开(?:工作)?\s*年度\s*报告\s*[(（]\s*((?:19|20)\d{2})\s*年?度?\s*[)）]")
+    r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*(?:政府信息公开|政务公开)(?:工作)?\s*(?:年度\s*)?报告\s*[(（]\s*((?:19|20)\d{2})\s*年?度?\s*[)）]")
 _LABEL_PREFIX = re.compile(r"^(?:标题|题目|文章标题|名称|关于|印发|当前位置)[:：]?")
 # Words that show the match is a sentence about the report, not its title.
 _NOT_AGENCY = re.compile(r"做好|编制|根据|按照|要求|通知|发布|印发|报送|本机关|我")
@@ -22,32 +22,52 @@ _PERIOD = re.compile(r"(?:统计期限|统计期|统计时间|数据统计)[^。
 _COUNT = re.compile(r"(?:公开|发布|公布|主动公开)[^，,。；;：:]{0,24}?(?<![\d.])(\d{1,7})\s*(条|件|篇|个)")
 
 
-def find_title(lines: list[str], meta_title: str | None) -> tuple[str | None, str | None, int | None]:
-    """(title, agency, year) from the container's title or the first lines of the page."""
+_LINK_LINE = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关(?:阅读|文章|链接|信息|文件)|推荐阅读|热点|热门|往期)")
+
+
+def find_title(lines: list[str], meta_title: str | None, period_year: int | None = None
+               ) -> tuple[str | None, str | None, int | None]:
+    """(title, agency, year) from the container's title or the first lines of the page.
+
+    Pages also list other reports (related links, a sidebar): when the statistics period names
+    the year covered, the first title of that year wins; otherwise the first title.
+    """
     candidates = []
     if meta_title:
         candidates.append(meta_title)
+    lines = [ln for ln in lines if not _LINK_LINE.match(ln)]
     candidates.extend(lines)
     # Titles broken over two lines (PDF conversions): try neighbours joined.
     candidates.extend(a.strip() + b.strip() for a, b in zip(lines, lines[1:], strict=False))
+    first = None
     for text in candidates:
-        t = unicodedata.normalize("NFKC", text[:300]).strip()
-        m = _TITLE_AGENCY_FIRST.search(t)
+        found = _title_in(text)
+        if found is None:
+            continue
+        if period_year is None or found[2] == period_year:
+            return found
+        first = first or found
+    return first or (None, None, None)
+
+
+def _title_in(text: str) -> tuple[str, str | None, int] | None:
+    t = unicodedata.normalize("NFKC", text[:300]).strip()
+    m = _TITLE_AGENCY_FIRST.search(t)
+    if m and _NOT_AGENCY.search(m.group(1)):
+        m = None
+    if m is None:
+        m = _TITLE_YEAR_AFTER.search(t)
         if m and _NOT_AGENCY.search(m.group(1)):
             m = None
-        if m is None:
-            m = _TITLE_YEAR_AFTER.search(t)
-            if m and _NOT_AGENCY.search(m.group(1)):
-                m = None
-        if m:
-            agency = _AGENCY_TAIL.sub("", _LABEL_PREFIX.sub("", m.group(1)))
-            title = _LABEL_PREFIX.sub("", t[m.start():m.end()])
-            return re.sub(r"\s+", "", title), agency or None, int(m.group(2))
-        m = _TITLE_YEAR_FIRST.search(t)
-        if m:
-            title = re.sub(r"\s+", "", t[m.start():m.end()])
-            return title, m.group(2), int(m.group(1))
-    return None, None, None
+    if m:
+        agency = _AGENCY_TAIL.sub("", _LABEL_PREFIX.sub("", m.group(1)))
+        title = _LABEL_PREFIX.sub("", t[m.start():m.end()])
+        return re.sub(r"\s+", "", title), agency or None, int(m.group(2))
+    m = _TITLE_YEAR_FIRST.search(t)
+    if m:
+        title = re.sub(r"\s+", "", t[m.start():m.end()])
+        return title, m.group(2), int(m.group(1))
+    return None
 
 
 def find_period_year(text: str) -> int | None:

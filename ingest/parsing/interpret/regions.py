@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .labels import HEADING_KEYS, caption_block, heading_of, s3_row
+from .labels import HEADING_KEYS, S2_ROWS, caption_block, heading_of, s2_row, s3_row
 from .tokens import Tok
 
 ORDER = {k: i for i, k in enumerate(HEADING_KEYS)}
@@ -41,15 +41,24 @@ def split_regions(toks: list[Tok]) -> Regions:
     regions = Regions(section_of=section_of)
     first_heading: int | None = None
     text_since = 0
+    heads = [heading_key(tok) for tok in toks]
+    # later[i]: the lowest rank of a heading after token i. A table label may open a section only
+    # where no heading of that section (or an earlier one) is still to come: "本年新收政府信息公开
+    # 申请数量3件" in §一's prose must not open §三 before the tables' own headings.
+    later = [len(ORDER)] * (len(toks) + 1)
+    for i in range(len(toks) - 1, -1, -1):
+        later[i] = min(later[i + 1], _rank(heads[i])) if heads[i] is not None else later[i + 1]
     for i, tok in enumerate(toks):
-        h = heading_key(tok)
+        h = heads[i]
         if h is not None and first_heading is not None and _rank(h) <= _rank(current) and text_since < _TOC_TEXT:
             for k in range(first_heading, i):
                 section_of[k] = "pre"
             current, first_heading, text_since = "pre", None, 0
             regions.headings.clear()
             regions.heading_at.clear()
-        nxt = _switch(tok, current)
+        nxt = _switch(tok, current, h, later[i + 1])
+        if nxt is not None and h is None and not _table_follows(toks, i, nxt):
+            nxt = None  # a table label in a sentence, not the start of a table
         if nxt is not None and nxt != current:
             current = nxt
             if h == nxt and nxt not in regions.headings:
@@ -67,17 +76,50 @@ def _rank(key: str) -> int:
     return ORDER.get(key, -1)
 
 
-def _switch(tok: Tok, current: str) -> str | None:
-    h = heading_key(tok)
+def _switch(tok: Tok, current: str, h: str | None, later: int) -> str | None:
     if h is not None and _rank(h) > _rank(current):
         return h
-    if _rank(current) < ORDER["s2_proactive"] and (tok.tag == "cap" or (tok.tag is None and _is_caption(tok))):
+    if _rank(current) < ORDER["s2_proactive"] < later and (tok.tag == "cap" or (tok.tag is None and _is_caption(tok))):
         return "s2_proactive"
-    if _rank(current) < ORDER["s3_applications"] and _opens_s3(tok):
+    if _rank(current) < ORDER["s3_applications"] < later and _opens_s3(tok):
         return "s3_applications"
-    if current == "s3_applications" and _opens_s4(tok):
+    if current == "s3_applications" and ORDER["s4_review_litigation"] < later and _opens_s4(tok):
         return "s4_review_litigation"
     return None
+
+
+_S2_HEADER_START = ("信息内容", "本年", "上一年", "采购", "处理决定")
+_LOOKAHEAD = 60  # tokens
+
+
+def _table_follows(toks: list[Tok], i: int, section: str) -> bool:
+    """Whether the label at ``toks[i]`` that would open ``section`` starts a table there.
+
+    A §二 caption must be followed by its block's header or a row label; a §三 first-row label by
+    the second row's label (上年结转) before any other §三 row. Labels quoted in prose are not.
+    """
+    if section == "s2_proactive":
+        for t in toks[i + 1:i + 4]:
+            if t.is_blank:
+                continue
+            n = t.norm
+            return n.startswith(_S2_HEADER_START) or (t.tag or "").startswith("s2:") or bool(
+                t.tag is None and len(n) <= 20 and caption_block(t.text) is None and _s2_any_row(t.text))
+        return False
+    if section == "s3_applications" and not ("勾稽关系" in toks[i].norm or toks[i].norm == "申请人情况"):
+        for t in toks[i + 1:i + 1 + _LOOKAHEAD]:
+            if t.tag == "cap" or (t.tag or "").startswith(("s2:", "h:")) or "勾稽关系" in t.norm or t.norm == "申请人情况":
+                return False  # another table or section comes first
+            key = t.tag[3:] if t.tag and t.tag.startswith("s3:") else (
+                s3_row(t.text) if t.tag is None and len(t.norm) <= 70 else None)
+            if key is not None and key != "received_new":
+                return key == "carried_over_prev"
+        return False
+    return True
+
+
+def _s2_any_row(text: str) -> bool:
+    return any(s2_row(text, block) is not None for block in S2_ROWS)
 
 
 def _is_caption(tok: Tok) -> bool:

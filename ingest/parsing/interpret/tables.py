@@ -263,7 +263,7 @@ _OTHER_SUBROWS = ("outcome.other.no_correction", "outcome.other.fee_unpaid", "ou
 def read_s3(toks: list[Tok], sink: Sink) -> dict:
     """Read §三 rows; returns facts for version detection and for filling unlabelled rows."""
     facts: dict = {"other_values": None, "v2021_rows": False, "seen_total": False, "label_at": {},
-                   "consumed": set()}
+                   "consumed": set(), "values": {}}
     started = False
     in_other = False
     for i, tok in enumerate(toks):
@@ -276,17 +276,46 @@ def read_s3(toks: list[Tok], sink: Sink) -> dict:
         facts["seen_total"] = facts["seen_total"] or key == "outcome.total"
         facts["v2021_rows"] = facts["v2021_rows"] or key in _OTHER_SUBROWS
         if key in facts["label_at"]:
+            if not key.startswith("@"):
+                _second_reading(key, collect(toks, i), facts, sink)
             continue
         values = collect(toks, i)
         if not values:
             continue
         facts["label_at"][key] = i
+        facts["values"][key] = values
         facts["consumed"].update(id(v) for v in values)
         if key == "@other":
             facts["other_values"] = (i, values)
         elif not key.startswith("@"):
             assign_s3(key, values, sink)
     return facts
+
+
+def _reading(values: list[Tok]) -> list[tuple] | None:
+    texts, _ = fit(values, 7, _s3_check)
+    if texts is None or any(t is None for t in texts):
+        return None
+    return [(c.v, c.st) for c in (parse_value(t) for t in texts)]
+
+
+def _second_reading(key: str, values: list[Tok], facts: dict, sink: Sink) -> None:
+    """A row label met again with a full row of other numbers (a sentence quoting the table, a
+    second table): which one is the table's cannot be told, so the row is left unresolved."""
+    if not values or key not in facts["values"]:
+        return
+    second = _reading(values)
+    if second is None or second == _reading(facts["values"][key]):
+        return
+    keys = [f"s3.{key}.{c}" for c in S3_COLUMNS]
+    first = " ".join(v.text.strip() for v in facts["values"][key])
+    other = " ".join(v.text.strip() for v in values)
+    note = f"the row appears twice with different values ('{first}' and '{other}')"
+    for k in keys:
+        sink.cells[k] = Cell(v=None, raw=first, st="text", note=note)
+    facts["values"][key] = values + facts["values"][key]  # a third reading cannot restore it
+    sink.warn("s3.row_conflict", f"§三 行 {key} 出现两次，数值不同（“{first}”与“{other}”），未读取。",
+              f"§3 row {key}: {note}; left unresolved.", "s3", key)
 
 
 def fill_unlabelled_rows(toks: list[Tok], facts: dict, version: str, sink: Sink) -> None:
