@@ -83,6 +83,16 @@ def can_read(user) -> bool:
     return settings.DASHBOARD_PUBLIC or has_role(user, Role.VIEWER)
 
 
+def may_read(user, organisation: Organisation | None) -> bool:
+    """Reading (and exporting) a unit's data: everything when public, else within the user's scope."""
+    return settings.DASHBOARD_PUBLIC or (has_role(user, Role.VIEWER) and in_scope(user, organisation))
+
+
+def read_scope(user) -> Organisation | None:
+    """The widest peer group the user may look at (None: the whole country)."""
+    return None if settings.DASHBOARD_PUBLIC else scope_of(user)
+
+
 def read_required(view):
     """Dashboard pages: public when DASHBOARD_PUBLIC, else any logged-in user with a role."""
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import django_filters
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from dashboard import metrics, selectors
+from dashboard import access, metrics, selectors
 from dashboard.metrics import Metric
 from dashboard.models import Organisation
 
@@ -108,7 +108,7 @@ class DashboardFilter(django_filters.FilterSet):
         if not hasattr(self, "_params"):
             self.form.is_valid()
             data = getattr(self.form, "cleaned_data", {})
-            scope = data.get("scope")
+            scope = self._allowed_scope(data.get("scope"))
             year = data.get("year") or (self.years[0] if self.years else None)
             compare = data.get("compare") or (year - 1 if year else None)
             self._params = Params(
@@ -138,10 +138,28 @@ class DashboardFilter(django_filters.FilterSet):
             if "scope" in self._form.fields:
                 # Render a short cascade instead of every county in the country.
                 # Plain choices: a ModelChoiceField would iterate through a server-side cursor.
-                self._form.fields["scope"].widget.choices = [("", _("全国"))] + [
-                    (str(o.public_id), _scope_label(o)) for o in selectors.scope_choices(scope=scope)
+                user = getattr(self.request, "user", None)
+                limit = access.read_scope(user) if user is not None else None
+                options = [o for o in selectors.scope_choices(scope=scope) if limit is None or access.in_scope(user, o)]
+                if limit is not None and all(o.pk != limit.pk for o in options):
+                    options.insert(0, limit)
+                self._form.fields["scope"].widget.choices = ([("", _("全国"))] if limit is None else []) + [
+                    (str(o.public_id), _scope_label(o)) for o in options
                 ]
         return self._params
+
+    def _allowed_scope(self, scope: Organisation | None) -> Organisation | None:
+        """A scoped user starts at their own scope and may narrow it, never widen it: asking for a
+        peer group outside it is refused (404), not silently replaced."""
+        user = getattr(self.request, "user", None)
+        limit = access.read_scope(user) if user is not None else None
+        if limit is None:
+            return scope
+        if scope is None:
+            return limit
+        if not access.in_scope(user, scope):
+            raise Http404
+        return scope
 
     def _int(self, name: str, default, lo: int, hi: int):
         try:

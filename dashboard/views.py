@@ -3,31 +3,20 @@ hand plain rows to a chart function and a table, render (or export the table).""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from dashboard import charts, exports, filters, metrics, selectors, tables
+from dashboard import access, charts, exports, filters, metrics, selectors, tables
 from dashboard.models import Organisation
 
 
-def dashboard_view(view):
-    """Public when settings.DASHBOARD_PUBLIC, otherwise for signed-in users only."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not settings.DASHBOARD_PUBLIC and not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Public when settings.DASHBOARD_PUBLIC, otherwise for signed-in users with a role; a scoped
+# user reads (and exports) only their part of the hierarchy (see dashboard.access).
+dashboard_view = access.read_required
 
 
 def home(request):
@@ -94,7 +83,7 @@ def metric_list(request):
 # ------------------------------------------------------------------ ranking
 @dashboard_view
 def ranking(request):
-    f = filters.RankingFilter(request.GET)
+    f = filters.RankingFilter(request.GET, request=request)
     p = f.params
     context = {"filter": f, "p": p, "metric": p.metric, "trail": _scope_trail(request, p.scope)}
     if p.year is None:
@@ -147,7 +136,7 @@ HEATMAP_MAX_UNITS = 60
 
 @dashboard_view
 def trend(request):
-    f = filters.TrendFilter(request.GET)
+    f = filters.TrendFilter(request.GET, request=request)
     p = f.params
     context = {"filter": f, "p": p, "metric": p.metric, "trail": _scope_trail(request, p.scope)}
     if p.year is None:
@@ -241,7 +230,9 @@ def organisation(request, public_id):
     org = get_object_or_404(
         Organisation.objects.select_related("parent", "province", "city", "county"), public_id=public_id
     )
-    f = filters.OrganisationFilter(request.GET)
+    if not access.may_read(request.user, org):
+        raise Http404
+    f = filters.OrganisationFilter(request.GET, request=request)
     metric = f.params.metric
     trend_reports = list(selectors.organisation_trend(organisation=org))
     years = [r.year for r in trend_reports]
@@ -360,7 +351,7 @@ def _checks(report) -> list[dict]:
 # ------------------------------------------------------------------ coverage overview
 @dashboard_view
 def overview(request):
-    f = filters.OverviewFilter(request.GET)
+    f = filters.OverviewFilter(request.GET, request=request)
     p = f.params
     years = sorted(f.years)[-10:]
     summary = selectors.coverage_summary(scope=p.scope, kind=p.kind, years=years)

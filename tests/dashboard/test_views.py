@@ -41,8 +41,11 @@ def test_an_outsider_is_sent_to_login_unless_the_dashboard_is_public(client, set
 
 
 def test_a_signed_in_user_sees_the_private_dashboard(client, settings, county):
+    from dashboard.models import Membership
+
     settings.DASHBOARD_PUBLIC = False
     user = get_user_model().objects.create_user("reviewer", password="x" * 12)
+    Membership.objects.create(user=user, role=Membership.Role.VIEWER)
     client.force_login(user)
     assert client.get(reverse("dashboard-ranking")).status_code == 200
     resp = client.get(reverse("dashboard-organisation", args=[county["jia"].public_id]))
