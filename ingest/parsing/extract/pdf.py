@@ -18,7 +18,7 @@ LibreOffice) draw cell borders as thin path objects, so:
    indented first line ends a paragraph); page numbers and repeated running
    headers/footers are dropped.
 
-Pages are loaded and closed one at a time so memory stays flat for big files.
+Pages are loaded and closed one at a time (at most two open) so memory stays flat for big files.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
@@ -69,12 +70,14 @@ ENCRYPTED = ParseError(
 # --------------------------------------------------------------------------- fast foreign calls
 # The hot loops make thousands of foreign calls. pypdfium2's prototypes return typed
 # pointers (a Python object per call) and check argument types; the same C functions
-# re-declared on plain addresses cost about a third less per call.
+# re-declared on plain addresses cost about a third less per call. They are declared with
+# PYFUNCTYPE, which keeps the GIL over the call instead of releasing and retaking it: these
+# calls take well under a microsecond and never call back into Python.
 
 
 def _fast(name: str, restype, *argtypes):
     fn = getattr(pdfium_c, name)
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
 
 
 _VP, _INT = ctypes.c_void_p, ctypes.c_int
@@ -153,14 +156,24 @@ def extract(data: bytes, filename: str) -> Document:
         meta = _metadata(pdf)
         pages: list[_Page] = []
         n_chars = 0
-        for i in range(len(pdf)):
-            p, n = _load(pdf, i, force=False)
-            if (pages and not pages[-1].scanned and p.items and isinstance(p.items[0][1], _TablePart)):
-                # This page opens with a table: the previous page, which looked like prose only,
-                # may hold the table's first row (a lone caption row has no tabular look).
-                pages[-1], _ = _load(pdf, i - 1, force=True)
-            pages.append(p)
-            n_chars += n
+        prev: _Open | None = None  # the previous page stays open until the next one is read
+        try:
+            for i in range(len(pdf)):
+                cur = _Open(pdf, i)
+                p, n = cur.read(force=False)
+                if (prev is not None and not pages[-1].scanned and p.items
+                        and isinstance(p.items[0][1], _TablePart)):
+                    # This page opens with a table: the previous page, which looked like prose only,
+                    # may hold the table's first row (a lone caption row has no tabular look).
+                    pages[-1], _ = prev.read(force=True)
+                if prev is not None:
+                    prev.close()
+                prev = cur
+                pages.append(p)
+                n_chars += n
+        finally:
+            if prev is not None:
+                prev.close()
     finally:
         pdf.close()
     if n_chars == 0:
@@ -185,29 +198,33 @@ def _metadata(pdf: pdfium.PdfDocument) -> tuple[str | None, str | None]:
 # --------------------------------------------------------------------------- one page
 
 
-def _load(pdf: pdfium.PdfDocument, i: int, force: bool) -> tuple[_Page, int]:
-    try:
-        page = pdf[i]
-    except pdfium.PdfiumError as e:
-        raise _msg_corrupt(f"page {i + 1}: {e}") from e
-    try:
-        return _read_page(page, i, force)
-    finally:
-        page.close()
+class _Open:
+    """One loaded page and its text page, read once, and once more (``force``) if the next page
+    asks for it, without loading it again."""
 
+    def __init__(self, pdf: pdfium.PdfDocument, i: int):
+        try:
+            self.page = pdf[i]
+        except pdfium.PdfiumError as e:
+            raise _msg_corrupt(f"page {i + 1}: {e}") from e
+        self.index = i
+        try:
+            self.textpage = self.page.get_textpage()
+        except BaseException:
+            self.page.close()
+            raise
 
-def _read_page(page: pdfium.PdfPage, index: int, force: bool) -> tuple[_Page, int]:
-    height = page.get_height()
-    textpage = page.get_textpage()
-    try:
-        lines, n_chars, scanned = _text(page, textpage, index, force)
-    finally:
-        textpage.close()
-    parts = [t for t in lines if isinstance(t, _TablePart)]
-    items: list[tuple[float, object]] = [(ln.top, ln) for ln in lines if isinstance(ln, _Line)]
-    items.extend((t.top, t) for t in parts if t.chars)
-    items.sort(key=lambda it: -it[0])  # top of page first
-    return _Page(items=items, height=height, scanned=scanned), n_chars
+    def read(self, force: bool) -> tuple[_Page, int]:
+        lines, n_chars, scanned = _text(self.page, self.textpage, self.index, force)
+        parts = [t for t in lines if isinstance(t, _TablePart)]
+        items: list[tuple[float, object]] = [(ln.top, ln) for ln in lines if isinstance(ln, _Line)]
+        items.extend((t.top, t) for t in parts if t.chars)
+        items.sort(key=lambda it: -it[0])  # top of page first
+        return _Page(items=items, height=self.page.get_height(), scanned=scanned), n_chars
+
+    def close(self) -> None:
+        self.textpage.close()
+        self.page.close()
 
 
 _LINE = re.compile(r"[^\r\n]+")
@@ -298,12 +315,14 @@ _WORD = re.compile(r"\S+")
 
 def _boxes(tp, indices: list[int]) -> list[float]:
     """Loose boxes of the glyphs at ``indices``, written into one buffer by address and read back in
-    bulk: [left, top, right, bottom] * n."""
-    buf = (ctypes.c_float * (4 * len(indices)))()
-    base, tpa = ctypes.addressof(buf), _addr(tp)
+    bulk: [left, top, right, bottom] * n. The buffer is an ``array`` of C floats, not a ctypes array:
+    reading a ctypes array back costs a Python call per float, as much as the foreign calls."""
+    buf = array("f", bytes(16 * len(indices)))
+    base, tpa = buf.buffer_info()[0], _addr(tp)
+    box = _loose_box
     for k, i in enumerate(indices):
-        _loose_box(tpa, i, base + 16 * k)
-    return list(buf)
+        box(tpa, i, base + 16 * k)
+    return buf.tolist()
 
 
 def _place_words(tp, text: str, words: list[tuple[int, int]], parts: list[_TablePart]) -> list[_Char]:
@@ -423,22 +442,25 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], li
     """Thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments."""
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
-    left, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    bounds = array("f", bytes(16))  # left, bottom, right, top: C floats read back without ctypes objects
+    la = bounds.buffer_info()[0]
+    ba, ra, ta = la + 4, la + 8, la + 12
     path = pdfium_c.FPDF_PAGEOBJ_PATH
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     raw = page.raw  # the bare handle: the wrapper costs a property call per foreign call
     addr = _addr(raw)
-    la, ba, ra, ta = (ctypes.addressof(x) for x in (left, b, r, t))
+    get_object, object_type, obj_bounds = _get_object, _object_type, _obj_bounds
     for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        o = _get_object(addr, i)
-        if _object_type(o) != path:
+        o = get_object(addr, i)
+        if object_type(o) != path:
             continue
-        _obj_bounds(o, la, ba, ra, ta)
-        w, ht = r.value - left.value, t.value - b.value
+        obj_bounds(o, la, ba, ra, ta)
+        left, b, r, t = bounds
+        w, ht = r - left, t - b
         if ht <= _THIN and w > _THIN:
-            h.append(((b.value + t.value) / 2, left.value, r.value))
+            h.append(((b + t) / 2, left, r))
         elif w <= _THIN and ht > _THIN:
-            v.append(((left.value + r.value) / 2, b.value, t.value))
+            v.append(((left + r) / 2, b, t))
         elif w > _THIN and ht > _THIN and _count_segments(o) in (4, 5):
             # A stroked rectangle is a cell's four borders; a filled-only one is cell or text
             # shading (LibreOffice paints white backgrounds too) and says nothing about borders.
@@ -446,10 +468,10 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], li
             pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
             if not stroke.value:
                 continue
-            h.append((t.value, left.value, r.value))
-            h.append((b.value, left.value, r.value))
-            v.append((left.value, b.value, t.value))
-            v.append((r.value, b.value, t.value))
+            h.append((t, left, r))
+            h.append((b, left, r))
+            v.append((left, b, t))
+            v.append((r, b, t))
     return h, v
 
 
