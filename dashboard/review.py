@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from dashboard import figures, quality
+from dashboard import figures, quality, selectors
 from dashboard.audit import audit
 from dashboard.models import CellCorrection, CheckResult, Organisation, Report, ReviewEvent
 
@@ -90,6 +90,7 @@ def _refresh_from_cells(report: Report) -> None:
     report.checks = quality.identity_checks(report.cells)
     for name, value in figures.compute(report.cells, report.stated_counts).items():
         setattr(report, name, value)
+    transaction.on_commit(selectors.data_changed)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from dashboard import figures, quality
+from dashboard import figures, quality, selectors
 from dashboard.models import CheckResult, Organisation, OrganisationAlias, Report
 
 LEVEL_OF_KIND = {

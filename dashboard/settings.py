@@ -206,6 +206,16 @@ CELERY_BEAT_SCHEDULE = {
     "ingest-sweep": {"task": "ingest.tasks.sweep_stale_uploads", "schedule": 60.0},
 }
 
+# ---------------------------------------------------------------- cache
+# Shared by the web processes and the workers, so that a worker storing a report can tell the
+# dashboard its cached national summaries are stale.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "ttd"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
+
 # ---------------------------------------------------------------- dashboard
 # Public read-only dashboard (for publication on a portal); upload and review stay behind login.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
