@@ -600,3 +600,108 @@ def test_two_reports_on_one_page_give_the_first(shape):
     got = parse_text(a + "\n" + b, ext)
     assert_cells(got, r)
     assert (got.agency, got.report_year) == ("示例县东河镇", 2023)
+
+
+def _add_subtotal_column(html: str) -> str:
+    html = html.replace('<td colspan="5">法人或其他组织</td>', '<td colspan="6">法人或其他组织</td>')
+    html = html.replace("<td>其他</td></tr>", "<td>其他</td><td>法人或其他组织小计</td></tr>")
+    html = html.replace('<td colspan="7">申请人情况</td>', '<td colspan="8">申请人情况</td>')
+
+    def row(m: re.Match) -> str:
+        cells = re.findall(r'<td align="center">([^<]*)</td>', m.group(0))
+        if len(cells) != 7:
+            return m.group(0)
+        sub = sum(int(x) for x in cells[1:6])
+        head, sep, last = m.group(0).rpartition('<td align="center">')
+        return f'{head}<td align="center">{sub}</td>{sep}{last}'
+
+    return re.sub(r"<tr>.*?</tr>", row, html)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_an_org_subtotal_column_is_read_past_by_its_header(version):
+    r = REPORTS[version]
+    got = reparse(r, "html", _add_subtotal_column)
+    assert_cells(got, r)
+    assert any(w.code == "s3.subtotal_column" for w in got.warnings)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_an_org_subtotal_column_in_flattened_text_is_never_read_as_a_cell(version):
+    # Eight numbers per row with no grid to say which is the subtotal: rows are unresolved, not shifted.
+    r = REPORTS[version]
+
+    def mutate(t: str) -> str:
+        t = t.replace("其他\n", "其他 法人或其他组织小计\n", 1)
+
+        def row(m: re.Match) -> str:
+            v = m.group(2).split()
+            return m.group(1) + " ".join(v[:6] + [str(sum(int(x) for x in v[1:6])), v[6]])
+
+        return re.sub(r"^(.*[^\d ] )((?:\d+ ){6}\d+)$", row, t, flags=re.M)
+
+    got = reparse(r, "rows", mutate)
+    s3 = {k for k in r.cells if k.startswith("s3.")}
+    assert_cells(got, r, unresolved=s3)
+
+
+def _transpose_s3(report: ParsedReport, html: str) -> str:
+    from ingest.parsing.template import template
+
+    t = template()["s3"]
+    labels = {row["key"]: row["label"] for row in t["rows"]}
+    rows = s3_rows(report.versions["s3"])
+    out = ["<tr><td></td>" + "".join(f"<td>{labels[r]}</td>" for r in rows) + "</tr>"]
+    for col, label in zip(S3_COLUMNS, [c["label"] for c in t["columns"]], strict=True):
+        out.append(f"<tr><td>{label}</td>" + "".join(f"<td>{report.cells[f's3.{r}.{col}'].raw}</td>" for r in rows)
+                   + "</tr>")
+    table = '<table border="1">' + "".join(out) + "</table>"
+    return re.sub(r"(<h2>三、收到和处理政府信息公开申请情况</h2>\n)<table.*?</table>", lambda m: m.group(1) + table, html,
+                  flags=re.S)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_a_transposed_s3_table_is_read_by_its_headers(version):
+    r = REPORTS[version]
+    got = reparse(r, "html", lambda h: _transpose_s3(r, h))
+    assert_cells(got, r)
+    assert got.versions["s3"] == version
+    assert any(w.code == "s3.transposed" for w in got.warnings)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_value_variants_survive_word_and_pdf(version, fmt):
+    extra = ({"s2.art20_5.licensing.items_change": "+4", "s2.art20_9.central_procurement.amount": "251000元"}
+             if version == "2019" else {"s2.art20_8.admin_fees.amount_wan_yuan": "0.092"})
+    r = with_raws(REPORTS[version], {_G + "org_research": "无", _G + "org_public_interest": "—",
+                                     "s3.received_new.natural_person": "1,234", _P + "org_research": ""} | extra)
+    got = parse(render(r, fmt), "report." + fmt)
+    assert_cells(got, r)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("s2v, s3v", [("2019", "2021"), ("2021", "2019")])
+def test_mixed_templates_are_read_per_table(s2v, s3v, shape):
+    from ingest.parsing.template import s2_keys as _s2, s3_keys as _s3, s4_keys as _s4
+
+    src = {"2019": REPORTS["2019"], "2021": REPORTS["2021"]}
+    cells = ({k: src[s2v].cells[k] for k in _s2(s2v)} | {k: src[s3v].cells[k] for k in _s3(s3v)}
+             | {k: src["2021"].cells[k] for k in _s4()})
+    r = dataclasses.replace(REPORTS["2021"], cells=cells, versions={"s2": s2v, "s3": s3v})
+    got = reparse(r, shape)
+    assert got.versions == {"s2": s2v, "s3": s3v}
+    assert_cells(got, r)
+
+
+@pytest.mark.parametrize("shape", ["txt", "pipe", "rows"])
+@pytest.mark.parametrize("chrome", ["- 5 -\n示例县东河镇2023年政府信息公开工作年度报告\n", "第 5 页 共 9 页\n", "— 5 —\n", "5\n"])
+def test_page_breaks_inside_the_s3_table(chrome, shape):
+    # A bare page number between rows looks like a cell: the row it touches may be left
+    # unresolved, but no cell is read wrong.
+    r = REPORTS["2021"]
+    text, ext = rendered(r, shape)
+    i = text.index("4.保护第三方合法权益")
+    got = parse_text(text[:i] + chrome + text[i:], ext)
+    touched = row_keys("outcome.denied.security_stability") if chrome == "5\n" and shape != "pipe" else set()
+    assert_cells(got, r, unresolved=touched)

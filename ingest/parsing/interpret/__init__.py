@@ -39,11 +39,15 @@ _DERIVED_GROUPS = {"denied": "sum of 8 sub-rows", "unable": "sum of 3 sub-rows",
 def interpret(doc: Document, *, source_path: str | None = None, deadline: float | None = None,
               parser_version: str = "") -> ParsedReport:
     deadline = deadline if deadline is not None else time.monotonic() + 20.0
-    toks = tokenize(doc, deadline)
+    notes: list[str] = []
+    toks = tokenize(doc, deadline, notes)
     regions = split_regions(toks)
     title, agency, year, published = _metadata(doc, toks, regions)
     prior = "2019" if year is not None and year <= 2020 else "2021"
     sink = Sink()
+    if "s3.transposed" in notes:
+        sink.warn("s3.transposed", "§三 表格行列互换（申请人类型为行），已按表头转置后读取。",
+                  "§3 table is transposed (applicant types as rows); read after transposing it.", "s3")
     versions, s2v, s3v = _read_tables(toks, regions, prior, sink, deadline)
     cells = _complete(sink, s2v, s3v)
     _warn_absent_rows(sink, cells)

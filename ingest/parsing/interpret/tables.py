@@ -11,7 +11,7 @@ from ..template import S3_COLUMNS, label_of, s2_blocks, s3_rows, s4_keys
 from ..values import parse_value
 from .labels import caption_block, s2_row, s3_row
 from .segment import segment
-from .tokens import Tok
+from .tokens import SUBTOTAL, Tok
 
 S2_MARKERS = {
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "本年增减", "其他对外管理服务事项",
@@ -409,10 +409,24 @@ def _by_header(values: list[Tok]) -> list[str] | None:
     return keys
 
 
+def _without_subtotal(values: list[Tok], keys: list[str], row: str, sink: Sink) -> tuple[list[Tok], list[str]]:
+    """A 法人或其他组织小计 column (not in the official form) is read past, with a warning."""
+    if SUBTOTAL not in keys:
+        return values, keys
+    if not any(w.code == "s3.subtotal_column" for w in sink.warnings):
+        sink.warn("s3.subtotal_column", "§三 表格多出“法人或其他组织小计”列（非官方格式），该列未计入。",
+                  "§3 table has an extra 法人或其他组织 subtotal column (not in the official form); ignored.",
+                  "s3", row, SUBTOTAL)
+    kept = [(v, k) for v, k in zip(values, keys, strict=True) if k != SUBTOTAL]
+    return [v for v, _ in kept], [k for _, k in kept]
+
+
 def assign_s3(row: str, values: list[Tok], sink: Sink) -> None:
     section = "s3"
     keys = [f"s3.{row}.{c}" for c in S3_COLUMNS]
     by_header = _by_header(values)
+    if by_header is not None:
+        values, by_header = _without_subtotal(values, by_header, row, sink)
     if by_header is not None and (len(values) != 7 or by_header != list(S3_COLUMNS)):
         if len(values) == 7 or [c for c in S3_COLUMNS if c in by_header] == by_header:
             _assign_by_header(row, values, by_header, sink)

@@ -25,6 +25,8 @@ _ONE_VALUE = r"(?:(?:[+\-−]|增加?|减少?)?\d[\d,.]*(?:万元|元)?|[—\-/]
 _VALUE_RUN = re.compile(rf"^[ \t]*({_ONE_VALUE}(?:[ \t]+{_ONE_VALUE})*)")
 
 
+SUBTOTAL = "org_subtotal"  # a header-named column that is read past, never into a canonical cell
+
 _UNIT_AFTER = set("条件个项篇次人年月日号%％万千百亿余多元期批家户名位笔份岁天小")
 
 
@@ -58,13 +60,17 @@ class Tok:
         return not clean(self.text)
 
 
-def tokenize(doc: Document, deadline: float) -> list[Tok]:
+def tokenize(doc: Document, deadline: float, notes: list[str] | None = None) -> list[Tok]:
     toks: list[Tok] = []
     row = 0
     for block in doc.blocks:
         if time.monotonic() > deadline:
             raise ParseError("timeout", "解析超时。", "Parsing took too long.")
         if isinstance(block, Table):
+            if _transposed(block):
+                block = Table(rows=tuple(zip(*block.rows, strict=True)))
+                if notes is not None:
+                    notes.append("s3.transposed")
             columns = s3_header_columns(block)
             for grid_row in block.rows:
                 row += 1
@@ -92,7 +98,22 @@ def _mark_cut_end(toks: list[Tok]) -> None:
 
 S3_COLUMN_WORDS = {"自然人": "natural_person", "商业企业": "org_commercial", "科研机构": "org_research",
                    "社会公益组织": "org_public_interest", "法律服务机构": "org_legal_service", "其他": "org_other",
-                   "其它": "org_other", "总计": "total", "合计": "total"}
+                   "其它": "org_other", "总计": "total", "合计": "total",
+                   # Not in the official form: a subtotal of the five 法人或其他组织 columns some tools add.
+                   "小计": SUBTOTAL, "法人或其他组织小计": SUBTOTAL, "法人或者其他组织小计": SUBTOTAL,
+                   "法人或其它组织小计": SUBTOTAL}
+
+
+def _transposed(table: Table) -> bool:
+    """A §三 table printed with the applicant types as rows and the outcomes as columns."""
+    rows = table.rows
+    if len(rows) < 4 or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        return False
+    first_col = {S3_COLUMN_WORDS.get(norm(r[0].text)) for r in rows[1:] if len(r[0].text) < 20} - {None}
+    if len(first_col) < 3:
+        return False
+    first_row = sum(1 for c in rows[0][1:] if s3_row(c.text) not in (None, "outcome.total", "outcome.other.other"))
+    return first_row >= 3
 
 
 def s3_header_columns(table: Table) -> dict[int, str] | None:
