@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from dashboard import figures, quality, selectors
 from dashboard.audit import audit
@@ -66,7 +66,7 @@ def _short(value) -> str:
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("organisation").get(pk=report.pk)
+    return Report.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=report.pk)
 
 
 def _cell_from_text(key: str, raw: str) -> dict:
@@ -354,7 +354,8 @@ def report_provenance(report: Report) -> str:
     return "unreviewed"
 
 
-PROVENANCE_LABELS = {"verified": _lazy("已核实"), "corrected": _lazy("已人工更正"), "unreviewed": _lazy("未经审核")}
+PROVENANCE_LABELS = {"verified": gettext_lazy("已核实"), "corrected": gettext_lazy("已人工更正"),
+                     "unreviewed": gettext_lazy("未经审核")}
 
 
 def with_provenance(queryset: QuerySet[Report], *, field: str = "provenance", prefix: str = "") -> QuerySet:
@@ -459,8 +460,8 @@ class CoverageRow:
         return self.report is not None and self.report.status == Report.Status.NEEDS_REVIEW
 
 
-TIMELINESS_LABELS = {"on_time": _lazy("按时"), "late": _lazy("逾期"), "undated": _lazy("未注明发布日期"),
-                     "missing": _lazy("未找到报告")}
+TIMELINESS_LABELS = {"on_time": gettext_lazy("按时"), "late": gettext_lazy("逾期"),
+                     "undated": gettext_lazy("未注明发布日期"), "missing": gettext_lazy("未找到报告")}
 
 
 def coverage_for(*, county: Organisation, year: int) -> list[CoverageRow]:

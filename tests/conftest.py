@@ -43,7 +43,7 @@ def alice_client(client, alice):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     # On the real stacks the worker process reads the files: keep the shared DATA_DIR/media.
-    if settings.TEST_STACK == "unit":
+    if settings.TEST_STACK in ("unit", "pgunit"):
         settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -53,7 +53,7 @@ def pytest_collection_modifyitems(config, items):
 
     stack = getattr(settings, "TEST_STACK", "unit")
     for item in items:
-        if stack == "unit" and ("integration" in item.keywords or "browser" in item.keywords):
+        if stack in ("unit", "pgunit") and ("integration" in item.keywords or "browser" in item.keywords):
             item.add_marker(pytest.mark.skip(reason="needs TEST_STACK=postgres or embedded (see scripts/test)"))
         if stack == "embedded" and "browser" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="browser tests run on the postgres stack"))
