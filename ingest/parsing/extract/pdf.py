@@ -282,10 +282,15 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     # Pass 2: prose lines as they are; lines touching a table glyph by glyph.
     lines: list = []
     loose: list[_Char] = []
-    words: list[tuple[int, int]] = []  # (first, last) glyph index of each word on a line touching a table
-    for first, last, stripped, x0, x1, top0, bot0, top1, bot1 in spans:
+    # (first, last) glyph index of each word on a line touching a table, and the boxes of those two
+    # glyphs if already known (a line of one word: the boxes of its ends were fetched above).
+    words: list[tuple[int, int, list[float] | None]] = []
+    for k, (first, last, stripped, x0, x1, top0, bot0, top1, bot1) in enumerate(spans):
         if parts and (in_table(x0 + 0.5, (top0 + bot0) / 2) or in_table(x1 - 0.5, (top1 + bot1) / 2)):
-            words.extend((m.start(), m.end() - 1) for m in _WORD.finditer(text, first, last + 1))
+            if _SPACE.search(stripped) is None:
+                words.append((first, last, f[8 * k: 8 * k + 8]))
+            else:
+                words.extend((m.start(), m.end() - 1, None) for m in _WORD.finditer(text, first, last + 1))
             continue
         line = _Line(text=_CJK_SPACE.sub("", stripped), x0=x0, x1=x1, top=max(top0, top1),
                      bottom=min(bot0, bot1), height=top0 - bot0, page=page_no)
@@ -311,6 +316,7 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
 
 
 _WORD = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
 
 
 def _boxes(tp, indices: list[int]) -> list[float]:
@@ -325,10 +331,11 @@ def _boxes(tp, indices: list[int]) -> list[float]:
     return buf.tolist()
 
 
-def _place_words(tp, text: str, words: list[tuple[int, int]], parts: list[_TablePart]) -> list[_Char]:
+def _place_words(tp, text: str, words: list[tuple[int, int, list[float] | None]],
+                 parts: list[_TablePart]) -> list[_Char]:
     """Boxes for the words of table lines: a word whose first and last glyph fall in the same
-    cell of the same part is placed whole (two calls); only words that straddle a border are
-    measured glyph by glyph. Cells hold a word or two, so this saves most calls."""
+    cell of the same part is placed whole (two boxes, often known already); only words that
+    straddle a border are measured glyph by glyph. Cells hold a word or two, so this saves most calls."""
     grids = [(t, _snap([v[0] for v in t.v]), sorted(_snap([h[0] for h in t.h]))) for t in parts]
 
     def cell_of(x: float, y: float) -> tuple[int, int, int] | None:
@@ -338,18 +345,23 @@ def _place_words(tp, text: str, words: list[tuple[int, int]], parts: list[_Table
         return None
 
     # One box for a one-glyph word (most table words are a single digit), two for longer ones.
-    ends = _boxes(tp, [i for first, last in words for i in ((first,) if first == last else (first, last))])
+    fetched = _boxes(tp, [i for first, last, known in words if known is None
+                          for i in ((first,) if first == last else (first, last))])
     out: list[_Char] = []
     split: list[int] = []
     k = 0
-    for first, last in words:
-        l0, t0, r0, b0 = ends[k: k + 4]
-        k += 4
+    for first, last, known in words:
+        if known is None:
+            n = 4 if first == last else 8
+            ends = fetched[k: k + n]
+            k += n
+        else:
+            ends = known
+        l0, t0, r0, b0 = ends[0:4]
         if first == last:
             out.append((text[first], l0, r0, b0, t0))
             continue
-        l1, t1, r1, b1 = ends[k: k + 4]
-        k += 4
+        l1, t1, r1, b1 = ends[4:8]
         where = cell_of((l0 + r0) / 2, (t0 + b0) / 2)
         # Whole only if it also runs left to right: PDFium may list a glyph after one drawn to its
         # right (an opening quote squeezed before a CJK character), and then x order must decide.
@@ -813,16 +825,32 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)  # the top-left position stays the root
 
+    # Join each position to its right neighbour where no border runs between them, and to the one
+    # below likewise. The smaller root wins every union, so a group's id is its first (top-left)
+    # position whatever the order of the unions: they are done column by column and row by row,
+    # skipping the (usual) fully bordered ones at C speed.
     # Grid lines outside this part (from a wider part of the same table) are no borders here:
     # the part's edge cells stretch over them.
     outside = [xs[c] <= part.left + _SNAP or xs[c] >= part.right - _SNAP for c in range(len(xs))]
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and (outside[c + 1] or not vb[c + 1][r]):
-                union(r * nc + c, r * nc + c + 1)
-            if r + 1 < nr and not hb[r + 1][c]:
-                union(r * nc + c, (r + 1) * nc + c)
-    gid = [[find(r * nc + c) for c in range(nc)] for r in range(nr)]
+    for c in range(nc - 1):
+        line = vb[c + 1]
+        if outside[c + 1]:
+            gaps: range | list[int] = range(nr)
+        elif False in line:
+            gaps = [r for r, drawn in enumerate(line) if not drawn]
+        else:
+            continue
+        for r in gaps:
+            union(r * nc + c, r * nc + c + 1)
+    for r in range(nr - 1):
+        line = hb[r + 1]
+        if False in line:
+            base = r * nc
+            for c, drawn in enumerate(line):
+                if not drawn:
+                    union(base + c, base + nc + c)
+    flat = [find(a) for a in range(nr * nc)]
+    gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
 
     neg_ys = [-y for y in ys]
     members: dict[int, list[_Char]] = {}
@@ -830,8 +858,14 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
         c = bisect_right(xs, (ch[1] + ch[2]) / 2) - 1
         r = bisect_right(neg_ys, -(ch[3] + ch[4]) / 2) - 1
         if 0 <= r < nr and 0 <= c < nc:
-            members.setdefault(gid[r][c], []).append(ch)
-    texts = {g: _cell_text(members.get(g, [])) for g in {g for row in gid for g in row}}
+            g = flat[r * nc + c]
+            if g in members:
+                members[g].append(ch)
+            else:
+                members[g] = [ch]
+    texts = dict.fromkeys(flat, "")
+    for g, chars in members.items():
+        texts[g] = _cell_text(chars)
     # A grid line that only exists elsewhere in the table yields a row made entirely of cells
     # continued from the previous one; it is not a row of the source, so fold it away.
     gid = [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
