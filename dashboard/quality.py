@@ -524,9 +524,24 @@ def report_checks_run(*, report: Report, previous: Report | None = None) -> list
 
 def report_status_refresh(*, report: Report) -> None:
     """Counters, status and reasons from the stored check rows and the report's own facts."""
-    from dashboard.services import report_refresh_current, report_status_for
+    from dashboard.services import report_refresh_current
 
     rows = list(CheckResult.objects.filter(report=report).only("check_id", "ok", "severity", "review"))
+    changed = apply_status(report, rows)
+    Report.objects.filter(pk=report.pk).update(
+        status=report.status, review_reasons=report.review_reasons, checks_failed=report.checks_failed,
+        checks_unevaluable=report.checks_unevaluable, cells_unresolved=report.cells_unresolved)
+    if changed:
+        report_refresh_current(organisation_id=report.organisation_id, year=report.year)
+
+
+def apply_status(report: Report, rows: list[CheckResult]) -> bool:
+    """Set status, reasons and counters on ``report`` from its check rows (no queries).
+
+    Returns whether the status changed.
+    """
+    from dashboard.services import report_status_for
+
     failed = sum(1 for r in rows if counts_as_failed(r))
     # The stored counter keeps its published meaning (metric "未通过的勾稽校验"): the template's own
     # identities only; every other failure shows in the status and its reasons.
@@ -550,15 +565,26 @@ def report_status_refresh(*, report: Report) -> None:
             reasons.insert(0, reopened_reason)
         else:
             status = Report.Status.VERIFIED
-    changed = (report.status != status)
+    changed = report.status != status
     report.status, report.review_reasons = status, reasons
     report.checks_failed, report.checks_unevaluable = identities_failed, unevaluable
     report.cells_unresolved = unresolved
-    Report.objects.filter(pk=report.pk).update(
-        status=status, review_reasons=reasons, checks_failed=identities_failed, checks_unevaluable=unevaluable,
-        cells_unresolved=unresolved)
-    if changed:
-        report_refresh_current(organisation_id=report.organisation_id, year=report.year)
+    return changed
+
+
+def prepare_new(report: Report) -> list[CheckResult]:
+    """Checks of a report not yet saved: sets its status and counters, returns its unsaved check rows.
+
+    Lets a new report be stored with one insert and one bulk insert of its checks.
+    """
+    rows = [
+        CheckResult(check_id=o.check_id, severity=o.severity, ok=o.ok, lhs=o.lhs, rhs=o.rhs, cells=list(o.cells),
+                    message=o.message)
+        for o in evaluate(report)
+        if o.ok is not True
+    ]
+    apply_status(report, rows)
+    return rows
 
 
 def following_reports(report: Report) -> list[Report]:

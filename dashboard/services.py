@@ -153,23 +153,14 @@ def _iso_date(value: str | None) -> dt.date | None:
 
 
 def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
-    """Store one parsed report and its failing checks. The caller holds the transaction."""
+    """Store one parsed report and its checks. The caller holds the transaction.
+
+    Few round-trips: the checks are evaluated before the report exists, so the report is one
+    insert and its failing checks one bulk insert; no per-cell queries.
+    """
     data = parsed.to_dict()
     cells = data["cells"]
-    checks = data["checks"]
-    checks_failed = sum(1 for c in checks if c["ok"] is False)
-    checks_unevaluable = sum(1 for c in checks if c["ok"] is None)
-    unresolved = sum(1 for c in cells.values() if c["st"] in ("text", "missing"))
-    status, reasons = report_status_for(
-        organisation=placement.organisation,
-        year=parsed.report_year,
-        checks_failed=checks_failed,
-        cells_unresolved=unresolved,
-        version=parsed.version,
-    )
-    if placement.reason:
-        reasons.insert(0, placement.reason)
-    report = Report.objects.create(
+    report = Report(
         organisation=placement.organisation,
         year=parsed.report_year,
         upload=upload,
@@ -180,11 +171,10 @@ def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
         version_s3=parsed.versions.get("s3", "unknown"),
         version=parsed.version,
         parser_version=parsed.parser_version,
-        status=status,
-        review_reasons=reasons,
+        status=Report.Status.PARSED,
         cells=cells,
         derived=data["derived"],
-        checks=checks,
+        checks=data["checks"],
         warnings=data["warnings"],
         headings=data["headings"],
         version_evidence=data["format"].get("evidence", []),
@@ -192,29 +182,20 @@ def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
         text_problems=parsed.text.get("s5_problems", ""),
         text_other=parsed.text.get("s6_other", ""),
         stated_counts=data["stated_counts"],
-        checks_failed=checks_failed,
-        checks_unevaluable=checks_unevaluable,
-        cells_unresolved=unresolved,
         **figures.compute(cells, data["stated_counts"]),
     )
-    CheckResult.objects.bulk_create(
-        [
-            CheckResult(
-                report=report,
-                check_id=c["id"],
-                severity=CheckResult.Severity.ERROR if c["ok"] is False else CheckResult.Severity.WARNING,
-                ok=c["ok"],
-                lhs=c["lhs"],
-                rhs=c["rhs"],
-                cells=c.get("cells", []),
-                message=c.get("expr", ""),
-            )
-            for c in checks
-            if c["ok"] is not True
-        ]
-    )
+    rows = quality.prepare_new(report)
+    if placement.reason:
+        report.review_reasons.insert(0, placement.reason)
+    report.save(force_insert=True)
+    for row in rows:
+        row.report = report
+    CheckResult.objects.bulk_create(rows)
     report_refresh_current(organisation_id=report.organisation_id, year=report.year)
-    quality.report_checks_run_around(report=report)  # all checks beyond I-1..I-4, and next year's
+    # The next year's report reads this one (上年结转, 现行有效): re-run its cross-year checks.
+    for other in quality.following_reports(report):
+        quality.report_checks_run(report=other)
+    transaction.on_commit(selectors.data_changed)
     return report
 
 
