@@ -106,6 +106,11 @@ def assert_nothing_else_changed(before: dict, after: dict, *, uploads: int, repo
     checks = CheckResult.objects.filter(pk__in=added.get("dashboard.checkresult", []))
     assert all(c.report_id in new_reports for c in checks), "check results added to an older report"
     counts.pop("dashboard.checkresult", None)
+    # The audit trail records each upload row, and nothing else is done in the user's name.
+    audit = after.get("dashboard.auditlog", {})
+    actions = Counter(audit[pk]["action"] for pk in added.get("dashboard.auditlog", []))
+    assert actions == (Counter({"upload": uploads}) if "dashboard.auditlog" in after else Counter()), actions
+    counts.pop("dashboard.auditlog", None)
     assert counts == +expected, f"rows added: {dict(counts)}, expected {dict(+expected)}"
 
 

@@ -29,7 +29,11 @@ from tests.paths import REPO
 from tests.reliability.hostile import big_pdf_report, report_variant
 from tests.stack import Browserless
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(os.environ.get("TEST_STACK") != "postgres", reason="stops and starts Redis and PostgreSQL"),
+]
 
 FAULT_REDIS_DB = 13  # not the suite's 15: no other worker listens here
 REDIS_START = [
