@@ -9,7 +9,7 @@ from dashboard.services import organisation_merge
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin):  # deleting is refused while reports point at it (PROTECT)
     list_display = ("full_name", "level", "kind", "code", "parent", "merged_into")
     list_filter = ("level", "kind")
     search_fields = ("name", "full_name", "code")
@@ -25,11 +25,26 @@ class OrganisationAdmin(admin.ModelAdmin):
         target, moved = orgs[0], 0
         for source in orgs[1:]:
             moved += organisation_merge(source=source, target=target)
+            audit(user=request.user, action="organisation_merge", obj=target, summary=f"将“{source}”并入“{target}”",
+                  source=str(source.public_id))
         self.message_user(request, _("已并入“%(t)s”，移动报告 %(n)d 份。") % {"t": target, "n": moved})
 
 
+class AuditedDeleteMixin:
+    """Deletions through the admin go to the audit log, one entry per object."""
+
+    def delete_model(self, request, obj):
+        audit(user=request.user, action="delete", obj=obj, summary=f"删除{obj._meta.verbose_name}“{obj}”")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit(user=request.user, action="delete", obj=obj, summary=f"删除{obj._meta.verbose_name}“{obj}”")
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     list_display = ("__str__", "organisation", "year", "version", "status", "is_current", "checks_failed", "created")
     list_filter = ("status", "version", "year", "is_current")
     search_fields = ("agency_name", "title", "organisation__full_name")
