@@ -59,12 +59,8 @@ class CheckResultAdmin(admin.ModelAdmin):
     raw_id_fields = ("report", "reviewed_by")
 
 
-@admin.register(CellCorrection)
-class CellCorrectionAdmin(admin.ModelAdmin):
-    """Read-only: the correction history is an audit trail."""
-
-    list_display = ("report", "key", "old", "new", "user", "created")
-    readonly_fields = ("report", "key", "old", "new", "reason", "user", "created")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit trails: administrators read them; nobody adds, edits or deletes through the app."""
 
     def has_add_permission(self, request):
         return False
@@ -74,6 +70,12 @@ class CellCorrectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CellCorrection)
+class CellCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ("report", "key", "old", "new", "user", "created")
+    readonly_fields = ("report", "key", "old", "new", "reason", "user", "created")
 
 
 @admin.register(Membership)
@@ -98,19 +100,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    """Administrators read the log; nobody edits or deletes it through the app."""
-
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "action", "object_type", "summary")
     list_filter = ("action", "object_type")
     search_fields = ("summary", "object_id")
     readonly_fields = ("at", "user", "action", "object_type", "object_id", "summary", "data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
