@@ -11,21 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-ZEROISH = {"blank", "dash", "none_word"}
+from ingest.parsing.model import ZEROISH
+from ingest.parsing.template import s3_rows
 
-S3_DENIED = (
-    "state_secret",
-    "law_prohibited",
-    "security_stability",
-    "third_party",
-    "internal_affairs",
-    "process_info",
-    "enforcement_file",
-    "admin_inquiry",
-)
-S3_UNABLE = ("not_held", "needs_creation", "still_unclear")
-S3_NOT_PROCESSED = ("petition", "duplicate", "publication", "excessive", "confirm_reissue")
-S3_OTHER_2021 = ("no_correction", "fee_unpaid", "other")
+
+def _sub_rows(group: str, version: str = "2021") -> tuple[str, ...]:
+    """The sub-rows of one §三 outcome group, in printed order, from the template itself."""
+    prefix = f"outcome.{group}."
+    return tuple(r[len(prefix):] for r in s3_rows(version) if r.startswith(prefix))
+
+
+S3_DENIED = _sub_rows("denied")
+S3_UNABLE = _sub_rows("unable")
+S3_NOT_PROCESSED = _sub_rows("not_processed")
+S3_OTHER_2021 = _sub_rows("other")
 
 # field name on Report -> the cell keys summed to make it (a single key for most).
 COUNT_FIGURES: dict[str, tuple[str, ...]] = {
