@@ -48,3 +48,25 @@ def test_value_tokens_are_short() -> None:
     assert is_value_text("\u00a0")
     assert not is_value_text("行政许可")
     assert not is_value_text("0" * 100)
+
+
+@pytest.mark.parametrize("raw, v, st", [
+    ("增3", 3, "ok"), ("减少1", -1, "ok"), ("+0", 0, "ok"), ("−2", -2, "ok"),
+])
+def test_signed_change_forms(raw, v, st):
+    cell = parse_value(raw, signed=True)
+    assert (cell.v, cell.st) == (v, st)
+
+
+@pytest.mark.parametrize("raw, v, unit", [
+    ("251000元", 251000, "元"), ("25.1万元", 25.1, "万元"), ("1,251,000", 1251000, None), ("0.092", 0.092, None),
+    ("１２．５", 12.5, None),
+])
+def test_money_cells(raw, v, unit):
+    cell = parse_value(raw, money=True)
+    assert (cell.v, cell.st, cell.unit) == (v, "ok", unit)
+
+
+@pytest.mark.parametrize("raw", ["12万元", "3元"])
+def test_a_money_unit_in_a_count_cell_is_not_read(raw):
+    assert parse_value(raw).st == "text"

@@ -705,3 +705,23 @@ def test_page_breaks_inside_the_s3_table(chrome, shape):
     got = parse_text(text[:i] + chrome + text[i:], ext)
     touched = row_keys("outcome.denied.security_stability") if chrome == "5\n" and shape != "pipe" else set()
     assert_cells(got, r, unresolved=touched)
+
+
+@pytest.mark.parametrize("label", ["4.涉及第三方权益", "4、涉及第三方权益", "（四）涉及第三方权益", "四、涉及第三方权益"])
+@pytest.mark.parametrize("shape", ["txt", "rows"])
+def test_a_row_without_values_never_takes_the_values_of_an_unknown_row_after_it(shape, label):
+    # 3.危及… has lost its cells; the next row's label is in a wording the parser does not know.
+    # Its numbers must not be read as 3.危及…'s (the unknown row itself is unresolved).
+    r = REPORTS["2021"]
+
+    def mutate(t: str) -> str:
+        t = re.sub(r"(3\.危及“三安全一稳定”)(?:\n\n\d+)+|(3\.危及“三安全一稳定”)(?: \d+)+", r"\1\2", t)
+        return t.replace("4.保护第三方合法权益", label)
+
+    got = reparse(r, shape, mutate)
+    third = row_keys("outcome.denied.third_party")
+    assert_cells(got, r, unresolved=row_keys("outcome.denied.security_stability"),
+                 except_keys={k: (got.cells[k].v, got.cells[k].st) for k in third})
+    for k in third:  # read by template order between its neighbours, or left unresolved
+        g = got.cells[k]
+        assert g.st in UNRESOLVED or (g.v, g.st) == (r.cells[k].v, r.cells[k].st), (k, g)

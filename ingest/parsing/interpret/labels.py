@@ -47,7 +47,7 @@ _HEADING_LOOSE = {
     "s2_proactive": re.compile(r"^二[、.].{0,8}主动公开.{0,10}情况$"),
     "s3_applications": re.compile(r"^三[、.].{0,6}收到和处理.{0,20}情况$"),
     "s4_review_litigation": re.compile(r"^四[、.].{0,16}(?:复议|诉讼).{0,12}情况$"),
-    "s5_problems": re.compile(r"^五[、.].{0,12}问题.{0,12}$"),
+    "s5_problems": re.compile(r"^五[、.].{0,16}问题.{0,12}$"),
     "s6_other": re.compile(r"^六[、.]其[他它].{0,6}事项$"),
 }
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..model import Cell, ParseWarning
 from ..template import S3_COLUMNS, label_of, s2_blocks, s3_rows, s4_keys
 from ..values import parse_value
-from .labels import caption_block, s2_row, s3_row
+from .labels import caption_block, s2_row, s3_row, strip_enum
 from .segment import segment
 from .tokens import SUBTOTAL, Tok
 
@@ -80,8 +80,9 @@ def collect(toks: list[Tok], i: int) -> list[Tok]:
 
 
 def _continuation(t: Tok) -> bool:
-    """A short line that continues a label (no label, no heading of its own)."""
-    return s3_row(t.text) is None and caption_block(t.text) is None
+    """A short line that continues a label (no label, no heading of its own). A line opening with
+    an enumerator ("4.", "（四）") starts a row of its own, even one whose label is not known."""
+    return strip_enum(t.norm) == t.norm and s3_row(t.text) is None and caption_block(t.text) is None
 
 
 def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[str | None] | None, str]:
