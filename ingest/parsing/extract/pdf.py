@@ -28,7 +28,9 @@ import dataclasses
 import re
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -153,7 +155,7 @@ def extract(data: bytes, filename: str) -> Document:
     try:
         if len(pdf) == 0:
             raise _msg_corrupt("no pages")
-        meta = _metadata(pdf)
+        title = _metadata(pdf)
         pages: list[_Page] = []
         n_chars = 0
         prev: _Open | None = None  # the previous page stays open until the next one is read
@@ -181,18 +183,16 @@ def extract(data: bytes, filename: str) -> Document:
     _drop_running_lines(pages)
     blocks = _assemble(pages)
     # The PDF's creation date is when it was produced, not when the report was published.
-    return Document(blocks=tuple(blocks), source_format="pdf", meta_title=meta[0], meta_date=None)
+    return Document(blocks=tuple(blocks), source_format="pdf", meta_title=title, meta_date=None)
 
 
-def _metadata(pdf: pdfium.PdfDocument) -> tuple[str | None, str | None]:
+def _metadata(pdf: pdfium.PdfDocument) -> str | None:
+    """The document's Title (its creation date is when the file was made, not the report's date)."""
     try:
-        md = pdf.get_metadata_dict(skip_empty=True)
+        title = pdf.get_metadata_value("Title")
     except Exception:  # noqa: BLE001 - metadata is optional
-        return None, None
-    title = (md.get("Title") or "").strip() or None
-    m = re.match(r"D:(\d{4})(\d{2})(\d{2})", md.get("CreationDate") or "")
-    date = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
-    return title, date
+        return None
+    return (title or "").strip() or None
 
 
 # --------------------------------------------------------------------------- one page
@@ -227,7 +227,9 @@ class _Open:
         self.page.close()
 
 
-_LINE = re.compile(r"[^\r\n]+")
+# A line of PDFium's text without its surrounding whitespace (what str.strip() leaves; \s and
+# str.isspace() agree on what whitespace is).
+_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
 # PDFium puts spaces between CJK text and digits ("2019 年") where the file has none.
 _CJK_SPACE = re.compile(r" +(?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) +")
 
@@ -252,13 +254,10 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     found: list[tuple[int, int, str]] = []
     n_chars = 0
     for m in _LINE.finditer(text):
-        seg = m.group()
-        stripped = seg.strip()
-        if not stripped:
-            continue
+        stripped = m.group()
         n_chars += len(stripped)
-        first = m.start() + (len(seg) - len(seg.lstrip()))
-        found.append((first, first + len(stripped) - 1, stripped))
+        first = m.start()
+        found.append((first, m.end() - 1, stripped))
     f = _boxes(tp, [i for first, last, _ in found for i in (first, last)])
     spans: list[tuple[int, int, str, float, float, float, float, float, float]] = [
         (first, last, stripped, f[8 * k], f[8 * k + 6], f[8 * k + 1], f[8 * k + 3], f[8 * k + 5], f[8 * k + 7])
@@ -292,8 +291,8 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             else:
                 words.extend((m.start(), m.end() - 1, None) for m in _WORD.finditer(text, first, last + 1))
             continue
-        line = _Line(text=_CJK_SPACE.sub("", stripped), x0=x0, x1=x1, top=max(top0, top1),
-                     bottom=min(bot0, bot1), height=top0 - bot0, page=page_no)
+        line = _Line(text=_CJK_SPACE.sub("", stripped) if " " in stripped else stripped, x0=x0, x1=x1,
+                     top=max(top0, top1), bottom=min(bot0, bot1), height=top0 - bot0, page=page_no)
         if first in wide:
             line = _borderless_row(tp, text, first, last, line)
         lines.append(line)
@@ -323,11 +322,11 @@ def _boxes(tp, indices: list[int]) -> list[float]:
     """Loose boxes of the glyphs at ``indices``, written into one buffer by address and read back in
     bulk: [left, top, right, bottom] * n. The buffer is an ``array`` of C floats, not a ctypes array:
     reading a ctypes array back costs a Python call per float, as much as the foreign calls."""
-    buf = array("f", bytes(16 * len(indices)))
-    base, tpa = buf.buffer_info()[0], _addr(tp)
-    box = _loose_box
-    for k, i in enumerate(indices):
-        box(tpa, i, base + 16 * k)
+    n = len(indices)
+    buf = array("f", bytes(16 * n))
+    base = buf.buffer_info()[0]
+    # The loop runs in C (map); the return codes are not needed: a failed call leaves zeros.
+    deque(map(_loose_box, repeat(_addr(tp), n), indices, range(base, base + 16 * n, 16)), maxlen=0)
     return buf.tolist()
 
 
@@ -382,9 +381,10 @@ def _wide_lines(tp, text: str, spans) -> set[int]:
     Such a line may cross a tight table (look for ruling lines) or be a row of a table
     drawn without borders. Only the glyphs beside PDFium's spaces are measured.
     """
-    rect = pdfium_c.FS_RECTF()
+    rect = array("f", bytes(16))  # an FS_RECTF: left, top, right, bottom
     tpa = _addr(tp)
-    addr = ctypes.addressof(rect)
+    addr = rect.buffer_info()[0]
+    box = _loose_box
     out: set[int] = set()
     for first, last, stripped, _, _, top0, bot0, _, _ in spans:
         if " " not in stripped:
@@ -392,13 +392,13 @@ def _wide_lines(tp, text: str, spans) -> set[int]:
         h = top0 - bot0
         i = text.find(" ", first, last)
         while i != -1:
-            _loose_box(tpa, i - 1, addr)
-            left = rect.right
+            box(tpa, i - 1, addr)
+            left = rect[2]
             j = i
             while text[j] == " ":
                 j += 1
-            _loose_box(tpa, j, addr)
-            if rect.left - left >= 0.5 * h:
+            box(tpa, j, addr)
+            if rect[0] - left >= 0.5 * h:
                 out.add(first)
                 break
             i = text.find(" ", j, last)
@@ -461,10 +461,11 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], li
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     raw = page.raw  # the bare handle: the wrapper costs a property call per foreign call
     addr = _addr(raw)
-    get_object, object_type, obj_bounds = _get_object, _object_type, _obj_bounds
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        o = get_object(addr, i)
-        if object_type(o) != path:
+    obj_bounds = _obj_bounds
+    n = pdfium_c.FPDFPage_CountObjects(raw)
+    objs = list(map(_get_object, repeat(addr, n), range(n)))  # loops in C: a page has hundreds of objects
+    for o, kind in zip(objs, map(_object_type, objs), strict=True):
+        if kind != path:
             continue
         obj_bounds(o, la, ba, ra, ta)
         left, b, r, t = bounds
@@ -888,7 +889,8 @@ def _cell_text(chars: list[_Char]) -> str:
     if not chars:
         return ""
     if len(chars) == 1:  # the common case: one number or one unbroken label
-        return _CJK_SPACE.sub("", chars[0][0])
+        word = chars[0][0]
+        return _CJK_SPACE.sub("", word) if " " in word else word
     lines = [_CJK_SPACE.sub("", _join_line(row)) for row in _group_lines(chars)]
     out = lines[0]
     for ln in lines[1:]:
