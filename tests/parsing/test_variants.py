@@ -725,3 +725,96 @@ def test_a_row_without_values_never_takes_the_values_of_an_unknown_row_after_it(
     for k in third:  # read by template order between its neighbours, or left unresolved
         g = got.cells[k]
         assert g.st in UNRESOLVED or (g.v, g.st) == (r.cells[k].v, r.cells[k].st), (k, g)
+
+
+@pytest.mark.parametrize("period, year", [
+    ("本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。", 2023),
+    ("本年度报告中所列数据时限为2023年1月1日至12月31日。", 2023),
+    ("报告所列数据统计时间为2023年1月1日至2023年12月31日。", 2023),
+    ("", None),  # no year in the title and no period: the year is not guessed from the publication date
+])
+def test_the_year_covered_comes_from_the_statistics_period_when_the_title_has_none(period, year):
+    r = REPORTS["2021"]
+
+    def mutate(t: str) -> str:
+        t = t.replace("示例县东河镇2023年政府信息公开工作年度报告", "示例县东河镇政府信息公开工作年度报告")
+        return re.sub(r"本报告中所列数据的统计期限[^。]*。", period, t)
+
+    got = reparse(r, "txt", mutate)
+    assert (got.agency, got.report_year, got.published_date) == ("示例县东河镇", year, "2024-01-20")
+    assert_cells(got, r)
+
+
+def test_the_title_year_wins_over_the_publication_year():
+    r = distinct_report("2021", year=2022)  # published in January 2023
+    got = reparse(r, "html")
+    assert (got.report_year, got.published_date[:4]) == (2022, "2023")
+
+
+@pytest.mark.parametrize("shape", ["txt", "html", "pipe", "rows"])
+@pytest.mark.parametrize("header, raw, want", [
+    ("采购总金额（万元）", "8040", (8040, "ok", "万元")),
+    ("采购总金额（单位：元）", "8040", (8040, "ok", "元")),
+    ("采购总金额", "8040", (8040, "ok", None)),
+    ("采购总金额（万元）", "251000元", (None, "text", None)),
+])
+def test_the_procurement_unit_comes_from_the_header_or_the_cell(shape, header, raw, want):
+    key = "s2.art20_9.central_procurement.amount"
+    r = with_raws(REPORTS["2019"], {key: raw})
+    text, ext = rendered(r, shape)
+    if header != "采购总金额":
+        text = text.replace("采购总金额", header)
+    got = parse_text(text, ext)
+    c = got.cells[key]
+    assert (c.v, c.st, c.unit) == want
+    if want[1] == "text":
+        assert any(w.code == "s2.unit_conflict" for w in got.warnings)
+    assert_cells(got, REPORTS["2019"], except_keys={key: want[:2]})
+
+
+@pytest.mark.parametrize("shape", ["txt", "html", "rows"])
+def test_a_2021_other_processing_subtotal_is_ignored_with_a_warning(shape):
+    r = REPORTS["2021"]
+
+    def mutate(t: str) -> str:
+        t = t.replace('<tr><td rowspan="3">（六）其他处理</td>',
+                      '<tr><td colspan="2">（六）其他处理</td>' + '<td align="center">99</td>' * 7 + '</tr><tr><td rowspan="3"></td>')
+        t = t.replace("（六）其他处理\n\n", "（六）其他处理\n\n" + "99\n\n" * 7)
+        return t.replace("（六）其他处理 1.", "（六）其他处理 " + "99 " * 7 + "\n1.")
+
+    got = reparse(r, shape, mutate)
+    assert_cells(got, r)
+    assert got.versions["s3"] == "2021"
+    assert any(w.code == "s3.other_subtotal" for w in got.warnings)
+
+
+# --------------------------------------------------------------------------- one cell lost or added anywhere
+
+_NUMBER_CELL = {"txt": re.compile(r"(?<=\n)\d+(?=\n)"), "rows": re.compile(r"(?<= )\d+(?=[ \n])"),
+                "pipe": re.compile(r"(?<=\| )\d+(?= \|)"), "html": re.compile(r'(?<=<td align="center">)\d+(?=</td>)'),
+                "crawler": re.compile(r"(?<= )\d+(?= )")}
+_EXTRA_CELL = {"txt": "\n\n7", "rows": " 7", "pipe": " | 7", "html": '</td><td align="center">7', "crawler": " 7"}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_lost_or_extra_number_anywhere_is_never_read_into_a_wrong_cell(seed):
+    """GIVEN a report with one number removed or one stray number added somewhere in its tables,
+    THEN every cell is either right or unresolved (a row is never shifted)."""
+    import random
+
+    rng = random.Random(seed)
+    version = rng.choice(["2019", "2021"])
+    r = REPORTS[version] if seed % 2 else generate_report(seed=seed, year=2020 if version == "2019" else 2023,
+                                                           version=version)
+    shape = rng.choice(sorted(_NUMBER_CELL))
+    text, ext = rendered(r, shape)
+    body = text.index("二、主动公开")
+    m = rng.choice([m for m in _NUMBER_CELL[shape].finditer(text) if m.start() > body])
+    delete = rng.random() < 0.5
+    text = text[:m.start()] + text[m.end():] if delete else text[:m.end()] + _EXTRA_CELL[shape] + text[m.end():]
+    got = parse_text(text, ext)
+    for k, c in r.cells.items():
+        g = got.cells[k]
+        if g.st in UNRESOLVED or (delete and shape in ("html", "pipe") and g.st == "blank"):
+            continue  # unresolved, or the emptied cell itself read as blank
+        assert (g.v, g.st) == (c.v, c.st), (k, c.v, g)

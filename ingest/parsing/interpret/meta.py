@@ -13,12 +13,15 @@ _TITLE_YEAR_FIRST = re.compile(
     r"((?:19|20)\d{2})\s*年(?:度)?\s*([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*(?:政府信息公开|政务公开)(?:工作)?\s*(?:年度\s*)?报告")
 _TITLE_YEAR_AFTER = re.compile(
     r"([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*(?:政府信息公开|政务公开)(?:工作)?\s*(?:年度\s*)?报告\s*[(（]\s*((?:19|20)\d{2})\s*年?度?\s*[)）]")
+_TITLE_NO_YEAR = re.compile(
+    r"(?:(?:标题|题目|文章标题|名称)[:：]?\s*)?([^\s\d:：,，。;；|>《》()（）]{2,40}?)\s*(?:政府信息公开|政务公开)(?:工作)?\s*年度\s*报告")
 _LABEL_PREFIX = re.compile(r"^(?:标题|题目|文章标题|名称|关于|印发|当前位置)[:：]?")
 # Words that show the match is a sentence about the report, not its title.
 _NOT_AGENCY = re.compile(r"做好|编制|根据|按照|要求|通知|发布|印发|报送|本机关|我")
 _AGENCY_TAIL = re.compile(r"(?:关于|的)$")
 _PUB = re.compile(r"(?:发布|公开|成文|印发)(?:时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-_PERIOD = re.compile(r"(?:统计期限|统计期|统计时间|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD = re.compile(r"(?:统计期限|统计期|统计时间|统计时限|统计区间|数据时限|数据统计|时间范围|起止时间)[^。]{0,12}?"
+                     r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _COUNT = re.compile(r"(?:公开|发布|公布|主动公开)[^，,。；;：:]{0,24}?(?<![\d.])(\d{1,7})\s*(条|件|篇|个)")
 
 
@@ -47,7 +50,15 @@ def find_title(lines: list[str], meta_title: str | None, period_year: int | None
         if period_year is None or found[2] == period_year:
             return found
         first = first or found
-    return first or (None, None, None)
+    if first is not None:
+        return first
+    for text in candidates[:len(lines) + (1 if meta_title else 0)]:
+        # A title line without a year ("XX镇政府信息公开工作年度报告"): the agency only.
+        m = _TITLE_NO_YEAR.fullmatch(unicodedata.normalize("NFKC", text[:120]).strip())
+        if m and not _NOT_AGENCY.search(m.group(1)):
+            agency = _AGENCY_TAIL.sub("", _LABEL_PREFIX.sub("", m.group(1)))
+            return re.sub(r"\s+", "", _LABEL_PREFIX.sub("", m.group(0))), agency or None, None
+    return None, None, None
 
 
 def _title_in(text: str) -> tuple[str, str | None, int] | None:
