@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.utils.translation import gettext
+
 # Okabe–Ito
 BLUE = "#0072B2"
 VERMILLION = "#D55E00"
@@ -75,7 +77,7 @@ def ranking_bar(
     def label_of(r: Mapping) -> str:
         name = r["name"]
         if counts[name] > 1 and r.get("county_name"):
-            name = f"{name}（{r['county_name']}）"
+            name = gettext("%(name)s（%(detail)s）") % {"name": name, "detail": r["county_name"]}
         return f"{r['rank']}. {name}"
 
     traces = []
@@ -84,7 +86,8 @@ def ranking_bar(
             continue
         text = [
             _fmt(r["value"], is_rate=is_rate)
-            + (f"（{n_label}={r['denom']:.0f}）" if is_rate and r.get("denom") is not None else "")
+            + (gettext("（%(detail)s）") % {"detail": f"{n_label}={r['denom']:.0f}"}
+               if is_rate and r.get("denom") is not None else "")
             for r in part
         ]
         traces.append(

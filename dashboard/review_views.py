@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -53,33 +53,33 @@ def _get_report(request, public_id) -> Report:
 
 
 class CorrectForm(forms.Form):
-    key = forms.CharField(label=_lazy("单元格"), max_length=120,
-                          help_text=_lazy("点击右侧表格中的单元格即可填入。"),
+    key = forms.CharField(label=gettext_lazy("单元格"), max_length=120,
+                          help_text=gettext_lazy("点击右侧表格中的单元格即可填入。"),
                           widget=forms.TextInput(attrs={"id": "correct-key", "autocomplete": "off"}))
-    value = forms.CharField(label=_lazy("更正为"), max_length=60, required=False,
-                            help_text=_lazy("数字；也可填“—”或“无”，留空表示空白单元格。"))
-    reason = forms.CharField(label=_lazy("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    value = forms.CharField(label=gettext_lazy("更正为"), max_length=60, required=False,
+                            help_text=gettext_lazy("数字；也可填“—”或“无”，留空表示空白单元格。"))
+    reason = forms.CharField(label=gettext_lazy("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CheckReviewForm(forms.Form):
     check_id = forms.CharField(max_length=80, widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=CheckResult.Review.choices)
-    reason = forms.CharField(label=_lazy("理由"), max_length=1000, required=False)
+    reason = forms.CharField(label=gettext_lazy("理由"), max_length=1000, required=False)
 
 
 class FillInForm(PlacementForm):
-    reason = forms.CharField(label=_lazy("理由"), max_length=1000, required=False)
+    reason = forms.CharField(label=gettext_lazy("理由"), max_length=1000, required=False)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_lazy("说明"), max_length=1000, required=False)
+    reason = forms.CharField(label=gettext_lazy("说明"), max_length=1000, required=False)
 
 
 class ConflictForm(forms.Form):
     key = forms.CharField(max_length=120, widget=forms.HiddenInput)
-    keep = forms.TypedChoiceField(choices=[("1", _lazy("保留人工更正")), ("0", _lazy("采用重新解析的结果"))],
+    keep = forms.TypedChoiceField(choices=[("1", gettext_lazy("保留人工更正")), ("0", gettext_lazy("采用重新解析的结果"))],
                                   coerce=lambda v: v == "1")
-    reason = forms.CharField(label=_lazy("理由"), max_length=1000, required=False)
+    reason = forms.CharField(label=gettext_lazy("理由"), max_length=1000, required=False)
 
 
 class ReprocessSelectionForm(forms.Form):
@@ -97,8 +97,8 @@ def _county_choices():
 
 
 class CountyYearForm(forms.Form):
-    county = forms.ModelChoiceField(label=_lazy("县（区）"), queryset=_county_choices(), to_field_name="public_id")
-    year = forms.IntegerField(label=_lazy("年度"), min_value=2008, max_value=2100)
+    county = forms.ModelChoiceField(label=gettext_lazy("县（区）"), queryset=_county_choices(), to_field_name="public_id")
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2008, max_value=2100)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,10 +112,10 @@ class QueueFilterForm(CountyYearForm):
 
 
 class SimilarityForm(CountyYearForm):
-    section = forms.ChoiceField(label=_lazy("部分"), choices=[("s1", _lazy("一、总体情况")),
-                                                               ("s5", _lazy("五、存在的主要问题及改进情况"))],
+    section = forms.ChoiceField(label=gettext_lazy("部分"), choices=[("s1", gettext_lazy("一、总体情况")),
+                                                               ("s5", gettext_lazy("五、存在的主要问题及改进情况"))],
                                 required=False)
-    threshold = forms.FloatField(label=_lazy("相似度阈值"), min_value=0.2, max_value=1.0, required=False)
+    threshold = forms.FloatField(label=gettext_lazy("相似度阈值"), min_value=0.2, max_value=1.0, required=False)
 
 
 # --------------------------------------------------------------------------- the queue

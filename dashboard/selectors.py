@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, NullIf, Rank, RowNumber
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.metrics import METRICS, Metric
 from dashboard.models import CellCorrection, Organisation, Report
@@ -41,10 +42,10 @@ Kind = Organisation.Kind
 # Peer-group kinds offered in the filters (query-string value -> organisation filter).
 KINDS: dict[str, tuple[str, dict]] = {
     "xiangzhen": (
-        _("乡镇"),
+        pgettext_lazy("peer group", "乡镇"),
         {"level": Level.TOWNSHIP, "kind__in": [Kind.XIANG, Kind.ZHEN, Kind.ETHNIC_XIANG, Kind.SUMU]},
     ),
-    "jiedao": (_("街道"), {"level": Level.TOWNSHIP, "kind": Kind.JIEDAO}),
+    "jiedao": (pgettext_lazy("peer group", "街道"), {"level": Level.TOWNSHIP, "kind": Kind.JIEDAO}),
     "department": (_("县级部门"), {"level": Level.DEPARTMENT}),
     "county": (_("县级政府"), {"level": Level.COUNTY}),
 }

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dashboard import selectors
@@ -52,7 +53,7 @@ def format_change(metric: Metric, change_abs, change_rel) -> str:
     else:
         text = f"{change_abs:+,.0f}" if float(change_abs).is_integer() else f"{change_abs:+,.2f}"
     if change_rel is not None:
-        text += f"（{change_rel * 100:+.0f}%）"
+        text = gettext("%(name)s（%(detail)s）") % {"name": text, "detail": f"{change_rel * 100:+.0f}%"}
     return text
 
 
@@ -95,9 +96,15 @@ class RankingTable(tables.Table):
         if not metric.is_rate:
             kwargs.setdefault("exclude", ("denom",))
         super().__init__(data, **kwargs)
-        self.columns["value"].column.verbose_name = f"{metric.name}（{year}，{metric.unit}）"
-        self.columns["prev_value"].column.verbose_name = f"{_('上年数值')}（{compare_year}）"
-        self.columns["change_abs"].column.verbose_name = f"{_('变化')}（{compare_year}→{year}）"
+        self.columns["value"].column.verbose_name = gettext("%(name)s（%(year)s，%(unit)s）") % {
+            "name": metric.name, "year": year, "unit": metric.unit
+        }
+        self.columns["prev_value"].column.verbose_name = gettext("%(name)s（%(detail)s）") % {
+            "name": _("上年数值"), "detail": compare_year
+        }
+        self.columns["change_abs"].column.verbose_name = gettext("%(name)s（%(detail)s）") % {
+            "name": _("变化"), "detail": f"{compare_year}→{year}"
+        }
 
     # ordering: unknown values always last, whichever way the column is sorted
     def order_value(self, queryset, is_descending):
@@ -183,7 +190,7 @@ class RankingTable(tables.Table):
 
     def value_name(self, record):
         return (
-            f"{record.name}（{record.county_name}）"
+            gettext("%(name)s（%(detail)s）") % {"name": record.name, "detail": record.county_name}
             if self.show_county and record.county_name
             else record.name
         )
@@ -393,7 +400,9 @@ def _cell(report, key: str, corrected_keys: set[str], colspan: int = 1) -> dict:
         shown = (cell.get("raw") or "").strip()
     corrected = key in corrected_keys
     dom_id = f"cell-{report.public_id.hex[:12]}-{key}"
-    title = f"{key} · 原文: {cell.get('raw') or ''} · {st}" + (" · 已更正" if corrected else "")
+    title = f"{key} · {gettext('原文')}: {cell.get('raw') or ''} · {st}" + (
+        f" · {gettext('已更正')}" if corrected else ""
+    )
     # Plain string building: format_html's lazy machinery costs more than everything else here.
     span = f' colspan="{colspan}"' if colspan > 1 else ""
     html = mark_safe(  # noqa: S308 - every interpolated value is escaped
@@ -418,8 +427,11 @@ def _span(name: str, n: int) -> str:
 
 def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
     """§二, §三 and §四 of one report in the printed layout of its template version, with
-    row/column spans, each value cell carrying its canonical key, raw text and status."""
+    row/column spans, each value cell carrying its canonical key, raw text and status. Labels are
+    the form's own (Chinese) wording, shown translated (dashboard/layout_labels.py lists them)."""
     from ingest.parsing import template as tpl
+
+    t = gettext
 
     corrected_keys = corrected_keys or set()
     v2 = (
@@ -438,7 +450,7 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
         cols = block["columns"]
         span_last = 3 - len(cols) + 1
         header = [
-            {"label": c["label"], "colspan": span_last if i == len(cols) - 1 else 1}
+            {"label": t(c["label"]), "colspan": span_last if i == len(cols) - 1 else 1}
             for i, c in enumerate(cols)
         ]
         rows = []
@@ -454,14 +466,15 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
             ]
             rows.append(
                 {
-                    "label": row["label"],
+                    "label": t(row["label"]),
                     "cells": cells,
                     "html": mark_safe(
-                        f'<th class="rowlabel">{_esc(row["label"])}</th>' + "".join(c["html"] for c in cells)
+                        f'<th class="rowlabel">{_esc(t(row["label"]))}</th>'
+                        + "".join(c["html"] for c in cells)
                     ),
                 }
             )
-        s2.append({"caption": block["caption"], "header": header, "rows": rows})
+        s2.append({"caption": t(block["caption"]), "header": header, "rows": rows})
 
     labels = {r["key"]: r for r in tpl.template()["s3"]["rows"]}
     data_rows = tpl.s3_rows(v3)
@@ -476,19 +489,19 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
         label_cells = []
         row = labels[key]
         if not key.startswith("outcome."):
-            label_cells.append({"label": row["label"], "rowspan": 1, "colspan": 3})
+            label_cells.append({"label": t(row["label"]), "rowspan": 1, "colspan": 3})
         else:
             if key == outcome_rows[0]:
                 label_cells.append(
-                    {"label": "三、本年度办理结果", "rowspan": len(outcome_rows), "colspan": 1}
+                    {"label": t("三、本年度办理结果"), "rowspan": len(outcome_rows), "colspan": 1}
                 )
             group = row.get("group", "")
             if group in groups:
                 if key == groups[group][0]:
-                    label_cells.append({"label": group, "rowspan": len(groups[group]), "colspan": 1})
-                label_cells.append({"label": row["label"], "rowspan": 1, "colspan": 1})
+                    label_cells.append({"label": t(group), "rowspan": len(groups[group]), "colspan": 1})
+                label_cells.append({"label": t(row["label"]), "rowspan": 1, "colspan": 1})
             else:
-                label_cells.append({"label": row["label"], "rowspan": 1, "colspan": 2})
+                label_cells.append({"label": t(row["label"]), "rowspan": 1, "colspan": 2})
         cells = [_cell(report, f"s3.{key}.{col}", corrected_keys) for col in tpl.S3_COLUMNS]
         labels_html = "".join(
             f'<th class="rowlabel"{_span("rowspan", lc["rowspan"])}{_span("colspan", lc["colspan"])}>'
@@ -512,7 +525,7 @@ def official_layout(report, corrected_keys: set[str] | None = None) -> dict:
         "s3": s3,
         "s4": s4,
         "s4_html": mark_safe("".join(c["html"] for c in s4)),
-        "s3_note": tpl.template()["s3"]["note_cell"],
+        "s3_note": t(tpl.template()["s3"]["note_cell"]),
     }
 
 

@@ -202,7 +202,8 @@ def _unit_labels(series: list[dict]) -> dict[int, str]:
     return {
         r["organisation_id"]: r["organisation__name"]
         if len(names[r["organisation__name"]]) == 1
-        else f"{r['organisation__name']}（{r['organisation__county__name']}）"
+        else _("%(name)s（%(detail)s）")
+        % {"name": r["organisation__name"], "detail": r["organisation__county__name"]}
         for r in series
     }
 
@@ -286,7 +287,7 @@ def _trend_rows(trend_reports, org: Organisation) -> list[dict]:
         query = f"?metric={m.id}" + (f"&scope={scope.public_id}" if scope else "")
         row = {
             "group": metrics.group_label(m.group),
-            "metric": f"{m.name}（{m.unit}）",
+            "metric": _("%(name)s（%(detail)s）") % {"name": m.name, "detail": m.unit},
             "metric_url": reverse("dashboard-ranking") + query,
         }
         prev = None

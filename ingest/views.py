@@ -102,7 +102,7 @@ def upload_detail(request, public_id):
                 organisation=form.cleaned_data["organisation"],
                 year=form.cleaned_data["year"],
                 user=request.user,
-                reason=_("上传人补充单位和年度"),
+                reason="上传人补充单位和年度",  # stored with the review history, in Chinese like the rest
             )
             messages.success(request, _("已保存所属单位和年度。"))
             return redirect("ingest-upload-detail", public_id=upload.public_id)

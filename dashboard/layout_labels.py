@@ -1,0 +1,72 @@
+"""The labels of the official report form, listed for translation.
+
+The form's captions, column headings and row labels live in ingest/parsing/format_template.json,
+which makemessages cannot read. They are listed here with gettext_noop so that they get msgids;
+tables.official_layout shows them through gettext. The parser, the checks and the stored messages
+keep using the Chinese labels. tests/test_i18n.py checks that every label of the template is here.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+LABELS = (
+    gettext_noop("第二十条第(一)项"),
+    gettext_noop("本年新制作数量"),
+    gettext_noop("本年新公开数量"),
+    gettext_noop("对外公开总数量"),
+    gettext_noop("规章"),
+    gettext_noop("规范性文件"),
+    gettext_noop("第二十条第(五)项"),
+    gettext_noop("上一年项目数量"),
+    gettext_noop("本年增/减"),
+    gettext_noop("处理决定数量"),
+    gettext_noop("行政许可"),
+    gettext_noop("其他对外管理服务事项"),
+    gettext_noop("第二十条第(六)项"),
+    gettext_noop("行政处罚"),
+    gettext_noop("行政强制"),
+    gettext_noop("第二十条第(八)项"),
+    gettext_noop("行政事业性收费"),
+    gettext_noop("第二十条第(九)项"),
+    gettext_noop("采购项目数量"),
+    gettext_noop("采购总金额"),
+    gettext_noop("政府集中采购"),
+    gettext_noop("本年制发件数"),
+    gettext_noop("本年废止件数"),
+    gettext_noop("现行有效件数"),
+    gettext_noop("行政规范性文件"),
+    gettext_noop("本年处理决定数量"),
+    gettext_noop("本年收费金额(单位:万元)"),
+    gettext_noop("一、本年新收政府信息公开申请数量"),
+    gettext_noop("二、上年结转政府信息公开申请数量"),
+    gettext_noop("三、本年度办理结果"),
+    gettext_noop("(一)予以公开"),
+    gettext_noop("(二)部分公开(区分处理的,只计这一情形,不计其他情形)"),
+    gettext_noop("(三)不予公开"),
+    gettext_noop("1.属于国家秘密"),
+    gettext_noop("2.其他法律行政法规禁止公开"),
+    gettext_noop("3.危及“三安全一稳定”"),
+    gettext_noop("4.保护第三方合法权益"),
+    gettext_noop("5.属于三类内部事务信息"),
+    gettext_noop("6.属于四类过程性信息"),
+    gettext_noop("7.属于行政执法案卷"),
+    gettext_noop("8.属于行政查询事项"),
+    gettext_noop("(四)无法提供"),
+    gettext_noop("1.本机关不掌握相关政府信息"),
+    gettext_noop("2.没有现成信息需要另行制作"),
+    gettext_noop("3.补正后申请内容仍不明确"),
+    gettext_noop("(五)不予处理"),
+    gettext_noop("1.信访举报投诉类申请"),
+    gettext_noop("2.重复申请"),
+    gettext_noop("3.要求提供公开出版物"),
+    gettext_noop("4.无正当理由大量反复申请"),
+    gettext_noop("5.要求行政机关确认或重新出具已获取信息"),
+    gettext_noop("(六)其他处理"),
+    gettext_noop("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    gettext_noop("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    gettext_noop("3.其他"),
+    gettext_noop("(七)总计"),
+    gettext_noop("四、结转下年度继续办理"),
+    gettext_noop("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"),
+)
