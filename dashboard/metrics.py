@@ -246,7 +246,7 @@ SHARE = {
     "unit_en": "%",
     "denominator": HANDLED,
     "denominator_zh": "本年度办理结果总计（七）",
-    "denominator_en": "applications concluded this year (row (七) total)",
+    "denominator_en": "applications concluded this year (row (7) total)",
     "empty_zh": "无申请",
     "empty_en": "no requests",
 }
@@ -258,7 +258,7 @@ METRICS: tuple[Metric, ...] = (
     _count(
         "items_stated",
         "主动公开信息条数（§一自述）",
-        "Items published proactively (as stated in §一)",
+        "Items published proactively (as stated in §I)",
         "proactive",
         "s1",
         "items_stated",
@@ -266,7 +266,7 @@ METRICS: tuple[Metric, ...] = (
         unit_en="items",
         higher_is_better=True,
         note_zh="取自报告正文“总体情况”中的自述数字，不是表格数据；口径由各单位自定。",
-        note_en="Taken from the report's own prose in §一, not from a table; each body counts its own way.",
+        note_en="Taken from the report's own prose in §I, not from a table; each body counts its own way.",
     ),
     _count(
         "regulations_made",
@@ -276,7 +276,7 @@ METRICS: tuple[Metric, ...] = (
         "s2",
         "regulations_made",
         note_zh="2019版“本年新制作数量”与2021版“本年制发件数”含义相近，视为可比。",
-        note_en="V2019 本年新制作数量 and V2021 本年制发件数 mean nearly the same; treated as comparable.",
+        note_en="V2019 “newly made this year” and V2021 “issued this year” mean nearly the same; treated as comparable.",
     ),
     _count(
         "normative_made",
@@ -287,7 +287,7 @@ METRICS: tuple[Metric, ...] = (
         "normative_made",
         higher_is_better=None,
         note_zh="2019版“规范性文件·本年新制作数量”与2021版“行政规范性文件·本年制发件数”视为可比。",
-        note_en="V2019 规范性文件 made and V2021 行政规范性文件 issued are treated as comparable.",
+        note_en="V2019 normative documents made and V2021 administrative normative documents issued are treated as comparable.",
     ),
     _count(
         "normative_in_force",
@@ -299,7 +299,7 @@ METRICS: tuple[Metric, ...] = (
         versions=ONLY_2021,
         comparable_across_versions=False,
         note_zh="仅2021版有“现行有效件数”；2019版的“对外公开总数量”含义不同，不可比。",
-        note_en="Only V2021 has 现行有效件数; V2019's 对外公开总数量 (cumulative published) means something else.",
+        note_en="Only V2021 has “number in force”; V2019's “total published” (cumulative) means something else.",
     ),
     _count(
         "licensing_decisions",
@@ -412,7 +412,7 @@ METRICS: tuple[Metric, ...] = (
         numerator=(("req_other", 1),),
         comparable_across_versions=False,
         note_zh="2021版把“其他处理”拆为三行并新增“逾期未缴费”情形，与2019版单行不可比。",
-        note_en="V2021 splits 其他处理 into three rows and adds 'fee not paid'; not comparable with V2019's single row.",
+        note_en="V2021 splits “other handling” into three rows and adds “fee not paid”; not comparable with V2019's single row.",
         **SHARE,
     ),
     Metric(
@@ -428,7 +428,7 @@ METRICS: tuple[Metric, ...] = (
         higher_is_better=True,
         denominator_zh="作出实体答复的申请：予以公开＋部分公开＋不予公开＋无法提供（不含不予处理、其他处理等程序性结果）",
         denominator_en="requests answered on substance: granted + partial + denied + unable "
-        "(excludes the procedural outcomes 不予处理 and 其他处理)",
+        "(excludes the procedural outcomes “not processed” and “other handling”)",
         empty_zh="无申请",
         empty_en="no requests",
     ),
@@ -436,7 +436,7 @@ METRICS: tuple[Metric, ...] = (
     _count(
         "review_total",
         "行政复议案件",
-        "Administrative reconsideration cases",
+        "Administrative review cases",
         "review",
         "s4",
         "review_total",
@@ -445,7 +445,7 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         id="review_correction_rate",
         name_zh="行政复议纠错率",
-        name_en="Reconsideration correction rate",
+        name_en="Administrative review correction rate",
         group="review",
         section="s4",
         numerator=(("review_corrected", 1),),
@@ -461,18 +461,18 @@ METRICS: tuple[Metric, ...] = (
     _count(
         "lit_total",
         "行政诉讼案件",
-        "Lawsuits",
+        "Administrative litigation cases",
         "review",
         "s4",
         "lit_total",
         higher_is_better=False,
         note_zh="未经复议直接起诉＋复议后起诉。",
-        note_en="Direct suits + suits after reconsideration.",
+        note_en="Suits filed directly + suits filed after administrative review.",
     ),
     Metric(
         id="lit_correction_rate",
         name_zh="行政诉讼纠错率",
-        name_en="Lawsuit correction rate",
+        name_en="Administrative litigation correction rate",
         group="review",
         section="s4",
         numerator=(("lit_corrected", 1),),
@@ -481,7 +481,7 @@ METRICS: tuple[Metric, ...] = (
         unit_en="%",
         higher_is_better=False,
         denominator_zh="已审结的诉讼案件（两类合计）：总计－尚未审结",
-        denominator_en="concluded lawsuits (both kinds): total − pending",
+        denominator_en="concluded cases (both kinds): total − pending",
         empty_zh="无已审结案件",
         empty_en="no concluded cases",
     ),
@@ -517,8 +517,8 @@ DEFAULT = "substantive_rate"
 
 GROUPS = (
     ("proactive", "主动公开", "Proactive disclosure"),
-    ("requests", "依申请公开", "Requests"),
-    ("review", "行政复议与诉讼", "Reviews and lawsuits"),
+    ("requests", "依申请公开", "Disclosure on request"),
+    ("review", "行政复议与诉讼", "Administrative review and litigation"),
     ("quality", "报告质量", "Report quality"),
 )
 
