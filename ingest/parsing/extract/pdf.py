@@ -125,6 +125,8 @@ class _TablePart:
     right: float
     top: float
     bottom: float
+    xs: list[float]  # the distinct x of its vertical lines (``_snap``), ascending
+    ys: list[float]  # the distinct y of its horizontal lines, ascending
     chars: list[_Char] = field(default_factory=list)
 
 
@@ -258,7 +260,8 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
         n_chars += len(stripped)
         first = m.start()
         found.append((first, m.end() - 1, stripped))
-    f = _boxes(tp, [i for first, last, _ in found for i in (first, last)])
+    tpa = _addr(tp)  # the text page's address, for the fast foreign functions
+    f = _boxes(tpa, [i for first, last, _ in found for i in (first, last)])
     spans: list[tuple[int, int, str, float, float, float, float, float, float]] = [
         (first, last, stripped, f[8 * k], f[8 * k + 6], f[8 * k + 1], f[8 * k + 3], f[8 * k + 5], f[8 * k + 7])
         for k, (first, last, stripped) in enumerate(found)
@@ -266,7 +269,7 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     if not spans:
         return [], 0, True
 
-    wide = _wide_lines(tp, text, spans)
+    wide = _wide_lines(tpa, text, spans)
     scanned = force or bool(wide) or _looks_tabular(spans)
     parts = _table_parts(*_rulings(page), page_no) if scanned else []
 
@@ -294,10 +297,10 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
         line = _Line(text=_CJK_SPACE.sub("", stripped) if " " in stripped else stripped, x0=x0, x1=x1,
                      top=max(top0, top1), bottom=min(bot0, bot1), height=top0 - bot0, page=page_no)
         if first in wide:
-            line = _borderless_row(tp, text, first, last, line)
+            line = _borderless_row(tpa, text, first, last, line)
         lines.append(line)
     if words:
-        loose = _place_words(tp, text, words, parts)
+        loose = _place_words(tpa, text, words, parts)
     if loose:
         prose: list[_Char] = []
         for c in loose:
@@ -318,7 +321,7 @@ _WORD = re.compile(r"\S+")
 _SPACE = re.compile(r"\s")
 
 
-def _boxes(tp, indices: list[int]) -> list[float]:
+def _boxes(tpa: int, indices: list[int]) -> list[float]:
     """Loose boxes of the glyphs at ``indices``, written into one buffer by address and read back in
     bulk: [left, top, right, bottom] * n. The buffer is an ``array`` of C floats, not a ctypes array:
     reading a ctypes array back costs a Python call per float, as much as the foreign calls."""
@@ -326,16 +329,16 @@ def _boxes(tp, indices: list[int]) -> list[float]:
     buf = array("f", bytes(16 * n))
     base = buf.buffer_info()[0]
     # The loop runs in C (map); the return codes are not needed: a failed call leaves zeros.
-    deque(map(_loose_box, repeat(_addr(tp), n), indices, range(base, base + 16 * n, 16)), maxlen=0)
+    deque(map(_loose_box, repeat(tpa, n), indices, range(base, base + 16 * n, 16)), maxlen=0)
     return buf.tolist()
 
 
-def _place_words(tp, text: str, words: list[tuple[int, int, list[float] | None]],
+def _place_words(tpa: int, text: str, words: list[tuple[int, int, list[float] | None]],
                  parts: list[_TablePart]) -> list[_Char]:
     """Boxes for the words of table lines: a word whose first and last glyph fall in the same
     cell of the same part is placed whole (two boxes, often known already); only words that
     straddle a border are measured glyph by glyph. Cells hold a word or two, so this saves most calls."""
-    grids = [(t, _snap([v[0] for v in t.v]), sorted(_snap([h[0] for h in t.h]))) for t in parts]
+    grids = [(t, t.xs, t.ys) for t in parts]
 
     def cell_of(x: float, y: float) -> tuple[int, int, int] | None:
         for n, (t, xs, ys) in enumerate(grids):
@@ -344,7 +347,7 @@ def _place_words(tp, text: str, words: list[tuple[int, int, list[float] | None]]
         return None
 
     # One box for a one-glyph word (most table words are a single digit), two for longer ones.
-    fetched = _boxes(tp, [i for first, last, known in words if known is None
+    fetched = _boxes(tpa, [i for first, last, known in words if known is None
                           for i in ((first,) if first == last else (first, last))])
     out: list[_Char] = []
     split: list[int] = []
@@ -370,19 +373,18 @@ def _place_words(tp, text: str, words: list[tuple[int, int, list[float] | None]]
         else:
             split.extend(range(first, last + 1))
     if split:
-        f = _boxes(tp, split)
+        f = _boxes(tpa, split)
         out.extend(zip([text[i] for i in split], f[0::4], f[2::4], f[3::4], f[1::4], strict=True))
     return out
 
 
-def _wide_lines(tp, text: str, spans) -> set[int]:
+def _wide_lines(tpa: int, text: str, spans) -> set[int]:
     """First glyph index of every line with a space as wide as a cell gap.
 
     Such a line may cross a tight table (look for ruling lines) or be a row of a table
     drawn without borders. Only the glyphs beside PDFium's spaces are measured.
     """
     rect = array("f", bytes(16))  # an FS_RECTF: left, top, right, bottom
-    tpa = _addr(tp)
     addr = rect.buffer_info()[0]
     box = _loose_box
     out: set[int] = set()
@@ -405,7 +407,7 @@ def _wide_lines(tp, text: str, spans) -> set[int]:
     return out
 
 
-def _borderless_row(tp, text: str, first: int, last: int, line: _Line) -> _Line:
+def _borderless_row(tpa: int, text: str, first: int, last: int, line: _Line) -> _Line:
     """A line with cell-wide gaps, outside any ruled table: cut it into its cells.
 
     PDFium strings such a line together in content order, which need not be left to right
@@ -413,7 +415,7 @@ def _borderless_row(tp, text: str, first: int, last: int, line: _Line) -> _Line:
     order and cut where the gap is wider than a glyph; each piece becomes a line of its own.
     """
     words = [(m.start(), m.end() - 1) for m in _WORD.finditer(text, first, last + 1)]
-    f = _boxes(tp, [i for w in words for i in w])
+    f = _boxes(tpa, [i for w in words for i in w])
     placed = sorted(((f[8 * k], f[8 * k + 6], text[a:b + 1]) for k, (a, b) in enumerate(words)))
     pieces: list[list[str]] = [[placed[0][2]]]
     right = placed[0][1]
@@ -554,12 +556,13 @@ def _table_parts(h, v, page: int) -> list[_TablePart]:
         groups.setdefault(find(nh + j), ([], []))[1].append(seg)
     parts = []
     for hh, vv in groups.values():
-        if len(_snap([s[0] for s in vv])) < 2 or len(_snap([s[0] for s in hh])) < 2:
+        xs, ys = _snap([s[0] for s in vv]), _snap([s[0] for s in hh])
+        if len(xs) < 2 or len(ys) < 2:
             continue
         parts.append(_TablePart(
             page=page, h=hh, v=vv,
             left=min(s[1] for s in hh), right=max(s[2] for s in hh),
-            top=max(s[2] for s in vv), bottom=min(s[1] for s in vv),
+            top=max(s[2] for s in vv), bottom=min(s[1] for s in vv), xs=xs, ys=ys,
         ))
     return parts
 
@@ -745,7 +748,7 @@ def _continues(a: _TablePart, b: _TablePart) -> bool:
 
 
 def _n_rows(part: _TablePart) -> int:
-    return len(_snap([s[0] for s in part.h])) - 1
+    return len(part.ys) - 1
 
 
 # --------------------------------------------------------------------------- table grids
@@ -788,7 +791,7 @@ def _build_table(parts: list[_TablePart]) -> Table:
 
 def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict[int, str]]:
     """Fine grid of one table part: group id per position (merged cells share an id) and each group's text."""
-    ys = sorted(_snap([s[0] for s in part.h]), reverse=True)  # top first
+    ys = part.ys[::-1]  # top first
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr < 1 or nc < 1:
         return [], {}
