@@ -45,6 +45,7 @@ _PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*\d{1,
 _HEADING_START = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
 _NUMERIC = re.compile(r"^[\s+\-−.,，0-9%元万]*$")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_DIGITS = re.compile(r"\d+")
 
 
 def _msg_corrupt(detail: str) -> ParseError:
@@ -294,8 +295,9 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             else:
                 words.extend((m.start(), m.end() - 1, None) for m in _WORD.finditer(text, first, last + 1))
             continue
-        line = _Line(text=_CJK_SPACE.sub("", stripped) if " " in stripped else stripped, x0=x0, x1=x1,
-                     top=max(top0, top1), bottom=min(bot0, bot1), height=top0 - bot0, page=page_no)
+        # Positional arguments: a generated __init__ takes keywords at twice the cost.
+        line = _Line(_CJK_SPACE.sub("", stripped) if " " in stripped else stripped, x0, x1,
+                     max(top0, top1), min(bot0, bot1), top0 - bot0, page_no)
         if first in wide:
             line = _borderless_row(tpa, text, first, last, line)
         lines.append(line)
@@ -642,14 +644,14 @@ def _drop_running_lines(pages: list[_Page]) -> None:
     for p in pages:
         for _, it in p.items:
             if isinstance(it, _Line) and zone(it, p.height):
-                key = re.sub(r"\d+", "#", it.text)
+                key = _DIGITS.sub("#", it.text)
                 seen[key] = seen.get(key, 0) + 1
     repeated = {k for k, n in seen.items() if len(pages) >= 2 and n >= max(2, len(pages) // 2)}
     for p in pages:
         p.items = [
             (y, it) for y, it in p.items
             if not (isinstance(it, _Line) and zone(it, p.height)
-                    and (_PAGE_NO.match(it.text) or re.sub(r"\d+", "#", it.text) in repeated))
+                    and (_PAGE_NO.match(it.text) or _DIGITS.sub("#", it.text) in repeated))
         ]
 
 
