@@ -268,6 +268,11 @@ def _expand_zip(upload: Upload, data: bytes) -> None:
             continue
         upload_create(name=base or name, data=content, parent=upload)
         count += 1
+    if count == 0 and not upload.children.exists():
+        upload_finish(
+            upload, Upload.Status.FAILED, message="压缩包中没有可识别的报告文件（只有文件夹或系统隐藏文件）。", error_code="empty_zip"
+        )
+        return
     upload_finish(upload, Upload.Status.DONE, message=f"压缩包已展开，共 {count} 个文件，逐个解析。")
 
 

@@ -526,7 +526,7 @@ _LIST: list[Hostile] = [
     _zipped("zip-nested", "nested.zip", _zip_nested, {"done": 1, "failed": 1}, {"nested_zip": 1}),
     _zipped("zip-traversal", "traversal.zip", _zip_traversal, {"done": len(TRAVERSAL_NAMES)}),
     _zipped("zip-encrypted-entry", "encrypted.zip", _zip_encrypted_entry, {"failed": 1}, {"corrupt": 1}),
-    _zipped("zip-junk-only", "junk.zip", _zip_junk_only, {}),
+    _failed("zip-junk-only", "junk.zip", _zip_junk_only, "empty_zip"),
     _zipped(
         "zip-named-docx", "report.docx", lambda: _zip([("in.txt", variant_text(160).encode())]), {"done": 1}
     ),
