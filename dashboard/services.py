@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from dashboard import figures, quality, selectors
 from dashboard.models import CheckResult, Organisation, OrganisationAlias, Report
@@ -56,17 +56,24 @@ def organisation_get_or_create_path(nodes: Sequence) -> Organisation:
             org = Organisation.objects.filter(parent=parent, name=node.name).first()
         if org is None:
             full_name = "".join(a.name for a in ancestors.values() if a.level != "province") + node.name
-            org = Organisation.objects.create(
-                name=node.name,
-                full_name=full_name if node.level != "province" else node.name,
-                level=node.level if node.level in Organisation.Level.values else Organisation.Level.OTHER,
-                kind=_kind_for(node.level, node.kind),
-                code=node.code or None,
-                parent=parent,
-                province=ancestors.get("province"),
-                city=ancestors.get("city"),
-                county=ancestors.get("county"),
-            )
+            try:
+                # A savepoint: another worker may create the same unit at the same moment.
+                with transaction.atomic():
+                    org = Organisation.objects.create(
+                        name=node.name,
+                        full_name=full_name if node.level != "province" else node.name,
+                        level=node.level if node.level in Organisation.Level.values else Organisation.Level.OTHER,
+                        kind=_kind_for(node.level, node.kind),
+                        code=node.code or None,
+                        parent=parent,
+                        province=ancestors.get("province"),
+                        city=ancestors.get("city"),
+                        county=ancestors.get("county"),
+                    )
+            except IntegrityError:
+                # It won the race; its row is committed now (the insert waited for it).
+                lookup = {"code": node.code} if node.code else {"parent": parent, "name": node.name}
+                org = Organisation.objects.get(**lookup)
         org = _successor(org)
         if org.level in ("province", "city", "county"):
             ancestors[org.level] = org
