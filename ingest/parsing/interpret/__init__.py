@@ -42,9 +42,12 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     notes: list[str] = []
     toks = tokenize(doc, deadline, notes)
     regions = split_regions(toks)
-    title, agency, year, published = _metadata(doc, toks, regions)
+    title, agency, year, published, period_year = _metadata(doc, toks, regions)
     prior = "2019" if year is not None and year <= 2020 else "2021"
     sink = Sink()
+    if year is not None and period_year is not None and year != period_year:
+        sink.warn("meta.year_conflict", f"标题年份 {year} 与统计期限年份 {period_year} 不一致。",
+                  f"The title says {year} but the statistics period says {period_year}.", "meta")
     if "s3.transposed" in notes:
         sink.warn("s3.transposed", "§三 表格行列互换（申请人类型为行），已按表头转置后读取。",
                   "§3 table is transposed (applicant types as rows); read after transposing it.", "s3")
@@ -64,7 +67,8 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     )
 
 
-def _metadata(doc: Document, toks: list, regions) -> tuple[str | None, str | None, int | None, str | None]:
+def _metadata(doc: Document, toks: list, regions
+              ) -> tuple[str | None, str | None, int | None, str | None, int | None]:
     """Title, agency and year covered from the title (else the statistics period); the publication
     date the container or the page header states. Nothing is guessed."""
     pre_lines = [t.text for t, s in zip(toks, regions.section_of, strict=True) if s == "pre"][:200]
@@ -73,7 +77,7 @@ def _metadata(doc: Document, toks: list, regions) -> tuple[str | None, str | Non
     if year is None:
         year = period_year
     published = doc.meta_date or meta.find_published(pre_lines[:80])
-    return title, agency, year, published
+    return title, agency, year, published, period_year
 
 
 def _read_tables(toks: list, regions, prior: str, sink: Sink, deadline: float

@@ -32,27 +32,35 @@ def find_title(lines: list[str], meta_title: str | None, period_year: int | None
                ) -> tuple[str | None, str | None, int | None]:
     """(title, agency, year) from the container's title or the first lines of the page.
 
-    Pages also list other reports (related links, a sidebar): when the statistics period names
-    the year covered, the first title of that year wins; otherwise the first title.
+    Pages also show other reports' titles (a sidebar, related links, the column's list) above the
+    report's own. So: the container's title when it names the report; else the titles found in
+    the lines (a title broken over two lines counts where it starts), those of the year the
+    statistics period covers first, and of those the last one, the line right above the text.
     """
-    candidates = []
-    if meta_title:
-        candidates.append(meta_title)
-    lines = [ln for ln in lines if not _LINK_LINE.match(ln)]
-    candidates.extend(lines)
-    # Titles broken over two lines (PDF conversions): try neighbours joined.
-    candidates.extend(a.strip() + b.strip() for a, b in zip(lines, lines[1:], strict=False))
-    first = None
-    for text in candidates:
-        found = _title_in(text)
-        if found is None:
-            continue
-        if period_year is None or found[2] == period_year:
-            return found
-        first = first or found
-    if first is not None:
-        return first
-    for text in candidates[:len(lines) + (1 if meta_title else 0)]:
+    meta = _title_in(meta_title) if meta_title else None
+    if meta is not None and (period_year is None or meta[2] == period_year):
+        return meta
+    lines = [ln for ln in lines if ln.strip() and not _LINK_LINE.match(ln)]
+    found_at = [_title_in(ln) for ln in lines]
+    found = []
+    for i, one in enumerate(found_at):
+        if one is not None:
+            found.append(one)
+        elif i + 1 < len(lines) and found_at[i + 1] is None:
+            # A title broken over two lines (PDF conversions): the two lines joined.
+            joined = _title_in(lines[i].strip() + lines[i + 1].strip())
+            if joined is not None:
+                found.append(joined)
+    if meta is not None:
+        return meta  # the container names a year the period does not: said by the caller
+    pool = [f for f in found if f[2] == period_year] if period_year is not None else found
+    if pool:
+        return pool[-1]
+    if found:
+        # Titles of other years only (links to other reports, or a stale statistics period): the
+        # period is what defines the year covered; the title is not known to be this report's.
+        return None, None, period_year
+    for text in ([meta_title] if meta_title else []) + lines:
         # A title line without a year ("XX镇政府信息公开工作年度报告"): the agency only.
         m = _TITLE_NO_YEAR.fullmatch(unicodedata.normalize("NFKC", text[:120]).strip())
         if m and not _NOT_AGENCY.search(m.group(1)):
