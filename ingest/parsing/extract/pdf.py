@@ -293,7 +293,7 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             if _SPACE.search(stripped) is None:
                 words.append((first, last, f[8 * k: 8 * k + 8]))
             else:
-                words.extend((m.start(), m.end() - 1, None) for m in _WORD.finditer(text, first, last + 1))
+                words += [(a, b - 1, None) for a, b in map(_SPAN, _WORD.finditer(text, first, last + 1))]
             continue
         # Positional arguments: a generated __init__ takes keywords at twice the cost.
         line = _Line(_CJK_SPACE.sub("", stripped) if " " in stripped else stripped, x0, x1,
@@ -320,6 +320,7 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
 
 
 _WORD = re.compile(r"\S+")
+_SPAN = re.Match.span
 _SPACE = re.compile(r"\s")
 
 
@@ -340,11 +341,11 @@ def _place_words(tpa: int, text: str, words: list[tuple[int, int, list[float] | 
     """Boxes for the words of table lines: a word whose first and last glyph fall in the same
     cell of the same part is placed whole (two boxes, often known already); only words that
     straddle a border are measured glyph by glyph. Cells hold a word or two, so this saves most calls."""
-    grids = [(t, t.xs, t.ys) for t in parts]
+    grids = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1, t.xs, t.ys) for t in parts]
 
     def cell_of(x: float, y: float) -> tuple[int, int, int] | None:
-        for n, (t, xs, ys) in enumerate(grids):
-            if t.left - 1 <= x <= t.right + 1 and t.bottom - 1 <= y <= t.top + 1:
+        for n, (left, right, bottom, top, xs, ys) in enumerate(grids):
+            if left <= x <= right and bottom <= y <= top:
                 return n, bisect_right(xs, x), bisect_right(ys, y)
         return None
 
@@ -811,8 +812,9 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
             for r in range(bisect_left(neg_mid, -(y1 + _SNAP)), bisect_right(neg_mid, -(y0 - _SNAP))):
                 row[r] = True
     hb = [[False] * nc for _ in range(nr + 1)]
+    neg_ys = [-y for y in ys]  # ascending
     for sy, x0, x1 in part.h:
-        j = _nearest(ys, sy)
+        j = _nearest(ys, sy, neg_ys)
         if j is not None:
             col = hb[j]
             for c in range(bisect_left(col_mid, x0 - _SNAP), bisect_right(col_mid, x1 + _SNAP)):
@@ -858,7 +860,6 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
     flat = [find(a) for a in range(nr * nc)]
     gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
 
-    neg_ys = [-y for y in ys]
     members: dict[int, list[_Char]] = {}
     for ch in part.chars:
         c = bisect_right(xs, (ch[1] + ch[2]) / 2) - 1
@@ -878,10 +879,13 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
     return gid, texts
 
 
-def _nearest(grid: list[float], x: float) -> int | None:
-    """Index of the grid line within _SNAP of ``x`` (``grid`` sorted either way), or None."""
+def _nearest(grid: list[float], x: float, keys: list[float] | None = None) -> int | None:
+    """Index of the grid line within _SNAP of ``x`` (``grid`` sorted either way), or None.
+
+    ``keys``: for a descending ``grid``, its negation (ascending), when the caller has it already."""
     ascending = len(grid) < 2 or grid[0] <= grid[-1]
-    keys = grid if ascending else [-g for g in grid]
+    if keys is None:
+        keys = grid if ascending else [-g for g in grid]
     k = bisect_right(keys, x if ascending else -x)
     best, dist = None, _SNAP + 0.001
     for i in (k - 1, k):
