@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..model import Cell, ParseWarning
-from ..template import S3_COLUMNS, label_of, s2_blocks, s3_rows, s4_keys
+from ..template import S3_COLUMNS, label_of, s2_blocks, s3_rows, s4_keys, template
 from ..values import parse_value
-from .labels import caption_block, s2_row, s3_row, strip_enum
+from .labels import caption_block, norm, s2_row, s3_row, strip_enum
 from .segment import segment
 from .tokens import SUBTOTAL, Tok
 
@@ -38,7 +39,7 @@ class Sink:
 # ----------------------------------------------------------------------------- collecting a row's values
 
 
-def collect(toks: list[Tok], i: int) -> list[Tok]:
+def collect(toks: list[Tok], i: int, official: str | None = None) -> list[Tok]:
     """The value tokens belonging to the label at ``toks[i]``.
 
     A label inside a table row takes only that row's values. A label alone on
@@ -52,7 +53,7 @@ def collect(toks: list[Tok], i: int) -> list[Tok]:
         same = []
         # The rest of a label broken over two cells of its row ("缴纳费用、 | 行政机关不再处理其政").
         while j < len(toks) and toks[j].row == lab.row and j - i <= 2 and not toks[j].is_value \
-                and toks[j].tag is None and len(toks[j].norm) <= 30 and _continuation(toks[j]):
+                and toks[j].tag is None and len(toks[j].norm) <= 30 and _continuation(toks[j], official):
             j += 1
         while j < len(toks) and toks[j].row == lab.row and toks[j].is_value:
             same.append(toks[j])
@@ -61,7 +62,7 @@ def collect(toks: list[Tok], i: int) -> list[Tok]:
             return same
     skipped = 0
     while j < len(toks) and not toks[j].is_value and toks[j].tag is None and skipped < 2 \
-            and len(toks[j].norm) <= 30 and _continuation(toks[j]):
+            and len(toks[j].norm) <= 30 and _continuation(toks[j], official):
         skipped += 1
         j += 1
     out: list[Tok] = []
@@ -79,10 +80,40 @@ def collect(toks: list[Tok], i: int) -> list[Tok]:
     return out
 
 
-def _continuation(t: Tok) -> bool:
+def _continuation(t: Tok, official: str | None = None) -> bool:
     """A short line that continues a label (no label, no heading of its own). A line opening with
-    an enumerator ("4.", "（四）") starts a row of its own, even one whose label is not known."""
-    return strip_enum(t.norm) == t.norm and s3_row(t.text) is None and caption_block(t.text) is None
+    an enumerator ("4.", "（四）") starts a row of its own, even one whose label is not known; so
+    does one that is no part of the label's official wording ("规章" then "其他文件 9 9 9") unless it
+    is an explanation in brackets."""
+    return (strip_enum(t.norm) == t.norm and s3_row(t.text) is None and caption_block(t.text) is None
+            and (official is None or t.norm in official or _parenthetical(t.norm)))
+
+
+def _parenthetical(n: str) -> bool:
+    """An explanation in brackets after a label ("规章(设区的市…应提供相关数据)"), or what is left of
+    one (a lone closing bracket)."""
+    return (n.startswith("(") and n.endswith(")")) or not any(ch.isalnum() for ch in n)
+
+
+@cache
+def _official(section: str, key: str) -> str | None:
+    """The official wording of a row label, in the form labels are compared in (norm)."""
+    t = template()
+    if section == "s3":
+        key = {"@outcome": "outcome", "@denied": "outcome.denied", "@unable": "outcome.unable",
+               "@not_processed": "outcome.not_processed", "@other": "outcome.other.sum"}.get(key, key)
+        label = next((r["label"] for r in t["s3"]["rows"] if r["key"] == key), None)
+        if label is not None:
+            # Lines of the group label beside it can come between a label's own lines (PDF text:
+            # "2.申请人逾期未按收费通知要求缴" / "他处理" / "纳费用、…"): they are passed over too.
+            groups = [r["label"] for r in t["s3"]["rows"] if r.get("kind") == "group_label" or r["key"] in (
+                "outcome", "outcome.denied", "outcome.unable", "outcome.not_processed", "outcome.other.sum")]
+            return "\n".join(norm(x) for x in [label, *groups])
+    else:
+        block, row = key.split(".")
+        label = next((r["label"] for v in ("2019", "2021") for b in t["s2"][v] if b["key"] == block
+                      for r in b["rows"] if r["key"] == row), None)
+    return norm(label) if label else None
 
 
 def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[str | None] | None, str]:
@@ -145,7 +176,7 @@ def read_s2(toks: list[Tok], version: str, sink: Sink) -> None:
                           f"§2 row '{tok.text.strip()}' is not part of the {version} template.", "s2", row)
                 done.add(f"{block}.{row}")
                 continue
-            values = collect(toks, i)
+            values = collect(toks, i, _official("s2", f"{block}.{row}"))
             if not values:
                 continue
             done.add(f"{block}.{row}")
@@ -278,9 +309,9 @@ def read_s3(toks: list[Tok], sink: Sink) -> dict:
         facts["v2021_rows"] = facts["v2021_rows"] or key in _OTHER_SUBROWS
         if key in facts["label_at"]:
             if not key.startswith("@"):
-                _second_reading(key, collect(toks, i), facts, sink)
+                _second_reading(key, collect(toks, i, _official("s3", key)), facts, sink)
             continue
-        values = collect(toks, i)
+        values = collect(toks, i, _official("s3", key))
         if not values:
             continue
         facts["label_at"][key] = i

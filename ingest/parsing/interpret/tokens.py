@@ -175,8 +175,15 @@ def _plain_line(line: str, row: int) -> list[Tok]:
     return [Tok(text=line, row=row)]
 
 
+_EXPLANATION = re.compile(r"^\s*(\([^()]*\)|\))")
+
+
 def _between(piece: str, row: int) -> list[Tok]:
-    """Text between two labels of running text: leading values, then whatever is left."""
+    """Text between two labels of running text: leading values, then whatever is left. A label's
+    explanation in brackets ("规章(设区的市…) 0 0 0") is kept apart from the values after it."""
+    e = _EXPLANATION.match(piece)
+    if e and e.end() < len(piece):
+        return [Tok(text=e.group(1), row=row), *_between(piece[e.end():], row)]
     m = _VALUE_RUN.match(piece)
     if not m:
         return [Tok(text=piece, row=row)] if piece.strip() else []
