@@ -173,9 +173,6 @@ def test_script_in_a_page_never_reaches_the_stored_title_or_agency(alice_client)
     assert "script" not in report.title and "evil" not in report.title
 
 
-@pytest.mark.xfail(
-    strict=True, reason="parser bug: extract/html.py cell_text() keeps <script> text inside <td>"
-)
 def test_script_inside_a_table_cell_is_not_read_as_the_cell_text(alice_client):
     case = CASES["html-scripts"]
     _post(alice_client, [(case.filename, case.data())])

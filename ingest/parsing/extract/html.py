@@ -135,7 +135,7 @@ _FLOW = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http:/
 <xsl:template match="table[not(.//table[not(ancestor::sup or ancestor::sub)])]">{_BREAK}{_SLOT}<xsl:for-each select=".//tr[not(ancestor::sup or ancestor::sub)]">{_ROW}\
 <xsl:for-each select="td|th">{_CELL}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of select="@colspan"/>\
 {_FIELD}<xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{_BREAK}</xsl:template>
-<xsl:template match="sup|sub" mode="cell"/>
+<xsl:template match="{"|".join(sorted(_DROP | {"sup", "sub"}))}" mode="cell"/>
 <xsl:template match="p" mode="cell"><xsl:apply-templates mode="cell"/><xsl:text>&#10;</xsl:text></xsl:template>
 <xsl:template match="br" mode="cell"><xsl:text>&#10;</xsl:text></xsl:template>
 </xsl:stylesheet>"""))
@@ -250,11 +250,12 @@ def cell_text(el) -> str:
 def _mark_breaks(root) -> None:
     """Line breaks as text, so a cell's text can be read in one C call (labels split over <br>/<p>).
 
-    Footnote marks (<sup>/<sub>) are dropped: "12<sup>1</sup>" is 12, not 121.
+    Footnote marks (<sup>/<sub>) are dropped: "12<sup>1</sup>" is 12, not 121; so are scripts and
+    styles inside a cell, which are not its text.
     """
     for el in root.iter("br", "p"):
         el.tail = "\n" + (el.tail or "")
-    for el in list(root.iter("sup", "sub")):  # a list: removing while iterating skips elements
+    for el in list(root.iter("sup", "sub", *_DROP)):  # a list: removing while iterating skips elements
         for child in list(el):
             el.remove(child)
         el.text = None
