@@ -869,3 +869,20 @@ def test_a_label_explanation_in_brackets_is_part_of_the_label(shape):
             "\n规范性文件", "\n规范性文件（行政机关制定发布的决定、公告、通告、意见、通知，一般情况下属于规范性文件）", 1)
 
     assert_cells(reparse(r, shape, mutate), r)
+
+
+@pytest.mark.parametrize("mark", ["—", "无", "/"])
+def test_a_s4_row_of_dashes_in_pdf_text(mark):
+    r = with_raws(REPORTS["2021"], {k: mark for k in REPORTS["2021"].cells if k.startswith("s4.")})
+    got = reparse(r, "rows")
+    assert_cells(got, r)
+
+
+@pytest.mark.parametrize("shape", ["rows", "crawler"])
+def test_a_s2_row_short_of_a_cell_is_not_cut_into_digits(shape):
+    # "行政事业性收费 20" for 上一年项目数量 20 and an empty 本年增/减: "20" is not 2 | 0.
+    r = with_raws(REPORTS["2019"], {"s2.art20_8.admin_fees.items_prev_year": "20",
+                                    "s2.art20_8.admin_fees.items_change": ""})
+    got = reparse(r, shape)
+    fees = {"s2.art20_8.admin_fees.items_prev_year", "s2.art20_8.admin_fees.items_change"}
+    assert_cells(got, r, unresolved=fees)

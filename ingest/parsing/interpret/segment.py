@@ -67,12 +67,6 @@ def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], boo
     try:
         # Per piece: the ways to cut it, by how many extra cells the cut makes.
         options = [_piece_options(p) for p in pieces]
-        if check is None and len(pieces) > 1:
-            # Without an identity, where some separators survive a piece that reads as one number
-            # stays whole: it may be short of cells because a blank cell left no text at all.
-            # Only pieces no single number can be ("00", "010") are cut.
-            options = [((0, ((p,),)),) if _DIGITS.fullmatch(p) and (len(p) == 1 or p[0] != "0") else o
-                       for p, o in zip(pieces, options, strict=True)]
     except Ambiguous:
         return None
     # Bounds on the extra cells the remaining pieces can make, to prune hopeless branches early.
@@ -126,7 +120,31 @@ def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool
         return [None] * n  # too many readings to enumerate: none of them pins a cell down
     if not cands:
         return None
+    if check is None:
+        # Without an identity to confirm a cut, a piece that reads as one number stays whole: it
+        # may be short of cells because a blank cell left no text ("20" for "20 | _"), not
+        # because a separator was lost. Only pieces no single number can be ("000", "010") are cut.
+        cands = [c for c in cands if _whole_numbers_kept(pieces, c)]
+        if not cands:
+            return [None] * n
     return [c[0] if all(x[k] == c[0] for x in cands) else None for k, c in enumerate(zip(*cands, strict=True))]
+
+
+def _whole_numbers_kept(pieces: list[str], cells: list[str]) -> bool:
+    pos = 0
+    for p in pieces:
+        if not _DIGITS.fullmatch(p) or len(p) == 1 or p[0] != "0":
+            if pos >= len(cells) or cells[pos] != p:
+                return False
+            pos += 1
+            continue
+        acc = ""
+        while len(acc) < len(p) and pos < len(cells):
+            acc += cells[pos]
+            pos += 1
+        if acc != p:
+            return False
+    return pos == len(cells)
 
 
 def _passes(cells: list[str], check: Callable[[list[int | float]], bool]) -> bool:

@@ -160,9 +160,9 @@ def _plain_line(line: str, row: int) -> list[Tok]:
     parts = line.split()
     if len(parts) > 1:
         sts = [parse_value(p, money=True, signed=True).st for p in parts]
-        # Numbers, or (in a row long enough not to be a page number like "- 3 -") numbers mixed
-        # with dashes and 无.
-        if all(st == "ok" for st in sts) or (len(parts) >= 4 and "text" not in sts and "ok" in sts):
+        # Numbers, or (in a row long enough not to be a page number like "- 3 -") numbers, dashes
+        # and 无 ("— — — … —": a §四 row with no cases).
+        if all(st == "ok" for st in sts) or (len(parts) >= 4 and "text" not in sts):
             return [Tok(text=p, row=row, in_row=True) for p in parts]
         # A short text, then numbers: a row label in a wording the label list does not know, or the
         # end of a label broken over two lines ("公开申请数量 129 127 …"), then the row's cells.
