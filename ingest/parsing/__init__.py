@@ -26,7 +26,7 @@ def parse(data: bytes, filename: str, *, time_budget: float = 20.0) -> ParsedRep
     from .extract import extract
 
     try:
-        doc = extract(data, filename)
+        doc = extract(data, filename, deadline=deadline)
     except ParseError:
         raise
     except RecursionError as e:

@@ -82,3 +82,23 @@ def test_the_conversion_has_a_timeout(monkeypatch, tmp_path):
     with pytest.raises(ParseError) as e:
         legacy.extract(OLE2 + b"\x00" * 512, "slow.doc")
     assert e.value.code == "timeout"
+
+
+def test_the_conversion_gets_only_what_is_left_of_the_parse_budget(monkeypatch, tmp_path):
+    """GIVEN a converter that hangs and a parse budget of 2 s
+    THEN parse() gives up after about the budget, not after the converter's own 60 s."""
+    import time
+
+    from ingest.parsing import parse
+
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexec /bin/sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    if shutil.which("soffice") != str(fake):
+        pytest.skip("cannot place a fake soffice on PATH")
+    started = time.monotonic()
+    with pytest.raises(ParseError) as e:
+        parse(OLE2 + b"\x00" * 512, "slow.doc", time_budget=2)
+    assert e.value.code == "timeout"
+    assert time.monotonic() - started < 20  # far below TIMEOUT_S: the budget was passed down

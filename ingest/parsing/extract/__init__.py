@@ -11,7 +11,8 @@ from ..model import Document
 from .sniff import sniff
 
 
-def extract(data: bytes, filename: str) -> Document:
+def extract(data: bytes, filename: str, *, deadline: float | None = None) -> Document:
+    """``deadline`` (time.monotonic()) bounds the extractors that can take long: HTML and .doc conversion."""
     kind = sniff(data, filename)
     if kind == "pdf":
         from . import pdf as module
@@ -30,4 +31,6 @@ def extract(data: bytes, filename: str) -> Document:
             f"Unsupported file format ({kind}). Upload a web page (.html), text (.txt), Word (.docx/.doc) "
             "or a PDF with a text layer.",
         )
+    if kind in ("html", "doc"):
+        return module.extract(data, filename, deadline=deadline)
     return module.extract(data, filename)

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from ..errors import ParseError
@@ -35,8 +36,10 @@ def converter() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def extract(data: bytes, filename: str) -> Document:
+def extract(data: bytes, filename: str, deadline: float | None = None) -> Document:
     exe = converter()
+    # The conversion gets what is left of the parse's time budget, never more than TIMEOUT_S.
+    limit = TIMEOUT_S if deadline is None else max(1.0, min(TIMEOUT_S, deadline - time.monotonic()))
     if exe is None:
         raise MISSING
     suffix = Path(filename).suffix.lower() if Path(filename).suffix.lower() in (".doc", ".wps") else ".doc"
@@ -50,15 +53,15 @@ def extract(data: bytes, filename: str) -> Document:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 env={**os.environ, "HOME": tmp}, start_new_session=True)
         try:
-            proc.wait(timeout=TIMEOUT_S)
+            proc.wait(timeout=limit)
         except subprocess.TimeoutExpired as e:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             raise ParseError(
                 "timeout",
-                f"旧版 Word 文件转换超时（超过 {TIMEOUT_S} 秒）。请另存为 .docx 后上传。",
-                f"Converting the legacy Word file timed out (over {TIMEOUT_S} s). Save it as .docx and upload that.",
+                f"旧版 Word 文件转换超时（超过 {limit:.0f} 秒）。请另存为 .docx 后上传。",
+                f"Converting the legacy Word file timed out (over {limit:.0f} s). Save it as .docx and upload that.",
             ) from e
         out = Path(tmp) / "input.docx"
         if not out.exists() or out.stat().st_size == 0:
