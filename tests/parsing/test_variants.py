@@ -886,3 +886,26 @@ def test_a_s2_row_short_of_a_cell_is_not_cut_into_digits(shape):
     got = reparse(r, shape)
     fees = {"s2.art20_8.admin_fees.items_prev_year", "s2.art20_8.admin_fees.items_change"}
     assert_cells(got, r, unresolved=fees)
+
+
+@pytest.mark.parametrize("noise", ["数据来源：示例县政务服务中心 2024 1 20", "注：本表数据截至2023年12月31日。", "单位：件"])
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_a_note_line_inside_the_s4_values_is_not_read_as_cells(version, noise):
+    r = REPORTS[version]
+    text, _ = rendered(r, "txt")
+    m = list(re.finditer(r"\n\n(\d+)(?=\n)", text))[-12]  # the fourth §四 value
+    got = parse_text(text[:m.start()] + "\n" + noise + text[m.start():], "txt")
+    s4 = {k for k in r.cells if k.startswith("s4.")}
+    assert_cells(got, r, unresolved=s4)
+
+
+@pytest.mark.parametrize("shape", ["txt", "pipe", "rows"])
+def test_a_stray_bare_other_after_the_2019_other_row_keeps_the_2019_template(shape):
+    r = REPORTS["2019"]
+    text, ext = rendered(r, shape)
+    i = text.index("（七）总计")
+    if shape == "pipe":
+        i = text.rindex("\n", 0, i) + 1
+    got = parse_text(text[:i] + "其他\n" + text[i:], ext)
+    assert got.versions["s3"] == "2019"
+    assert_cells(got, r)

@@ -303,10 +303,16 @@ def read_s3(toks: list[Tok], sink: Sink) -> dict:
         if key is None:
             continue
         started = True
-        # (六)'s sub-rows are "1.…", "2.…", "3.其他": the bare 其他 is a row only inside that group.
+        # (六)'s sub-rows are "1.…", "2.…", "3.其他": the bare 其他 is a row only inside that group,
+        # and only where (六) is a group label (the 2019 (六) row has numbers of its own).
         in_other = key == "@other" or key in _OTHER_SUBROWS
         facts["seen_total"] = facts["seen_total"] or key == "outcome.total"
-        facts["v2021_rows"] = facts["v2021_rows"] or key in _OTHER_SUBROWS
+        if key in _OTHER_SUBROWS and not (key == "outcome.other.other" and tok.norm in ("其他", "其它")
+                                          and facts["other_values"] is not None):
+            facts["v2021_rows"] = True
+        elif key in _OTHER_SUBROWS:
+            in_other = False
+            continue
         if key in facts["label_at"]:
             if not key.startswith("@"):
                 _second_reading(key, collect(toks, i, _official("s3", key)), facts, sink)

@@ -170,7 +170,8 @@ def _plain_line(line: str, row: int) -> list[Tok]:
         while k > 0 and sts[k - 1] != "text":
             k -= 1
         head = " ".join(parts[:k])
-        if k and len(parts) - k >= 2 and "ok" in sts[k:] and len(head) <= 30 and not any(ch.isdigit() for ch in head):
+        if k and len(parts) - k >= 2 and "ok" in sts[k:] and len(head) <= 30 and not any(ch.isdigit() for ch in head) \
+                and not any(ch in head for ch in ":：;；。"):  # "数据来源：某中心 2024 1 20" is prose
             return [Tok(text=head, row=row)] + [Tok(text=p, row=row, in_row=True) for p in parts[k:]]
     return [Tok(text=line, row=row)]
 
