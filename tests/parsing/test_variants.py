@@ -909,3 +909,11 @@ def test_a_stray_bare_other_after_the_2019_other_row_keeps_the_2019_template(sha
     got = parse_text(text[:i] + "其他\n" + text[i:], ext)
     assert got.versions["s3"] == "2019"
     assert_cells(got, r)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+def test_a_report_title_quoted_in_the_preface_is_not_the_title(fmt):
+    r = REPORTS["2021"]
+    quote = "根据《示例县2023年政府信息公开工作年度报告》编制要求和《示例县2022年政府信息公开工作年度报告》的格式，"
+    got = reparse(r, fmt, lambda t: t.replace("本报告根据", quote + "本报告根据", 1))
+    assert (got.agency, got.report_year) == ("示例县东河镇", 2023)

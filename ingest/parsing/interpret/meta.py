@@ -45,17 +45,21 @@ def find_title(lines: list[str], meta_title: str | None, period_year: int | None
     found = []
     for i, one in enumerate(found_at):
         if one is not None:
-            found.append(one)
+            found.append((*one, _whole(one[0], lines[i])))
         elif i + 1 < len(lines) and found_at[i + 1] is None:
             # A title broken over two lines (PDF conversions): the two lines joined.
-            joined = _title_in(lines[i].strip() + lines[i + 1].strip())
+            joined_line = lines[i].strip() + lines[i + 1].strip()
+            joined = _title_in(joined_line)
             if joined is not None:
-                found.append(joined)
+                found.append((*joined, _whole(joined[0], joined_line)))
     if meta is not None:
         return meta  # the container names a year the period does not: said by the caller
-    pool = [f for f in found if f[2] == period_year] if period_year is not None else found
+    # A title stands on a line of its own; one quoted in a sentence ("根据《示例县2023年政府信息公开
+    # 工作年度报告》…") is not this report's. Whole-line titles first, then any.
+    whole = [f for f in found if f[3]] or found
+    pool = [f for f in whole if f[2] == period_year] if period_year is not None else whole
     if pool:
-        return pool[-1]
+        return pool[-1][:3]
     if found:
         # Titles of other years only (links to other reports, or a stale statistics period): the
         # period is what defines the year covered; the title is not known to be this report's.
@@ -67,6 +71,11 @@ def find_title(lines: list[str], meta_title: str | None, period_year: int | None
             agency = _AGENCY_TAIL.sub("", _LABEL_PREFIX.sub("", m.group(1)))
             return re.sub(r"\s+", "", _LABEL_PREFIX.sub("", m.group(0))), agency or None, None
     return None, None, None
+
+
+def _whole(title: str, line: str) -> bool:
+    rest = re.sub(r"\s+", "", unicodedata.normalize("NFKC", line))
+    return len(title) >= 0.6 * len(rest)
 
 
 def _title_in(text: str) -> tuple[str, str | None, int] | None:
