@@ -669,12 +669,7 @@ def test_a_transposed_s3_table_is_read_by_its_headers(version):
     assert any(w.code == "s3.transposed" for w in got.warnings)
 
 
-# Extractor bug, not the interpreter's: after the PDF speed-up commits of 2026-11-29 a PDF table
-# cell holding only 无 is extracted as '' (so it reads blank, not none_word). Passes once fixed.
-_PDF_NONE_WORD = pytest.mark.xfail(reason="PDF extractor drops a cell holding only 无", strict=False)
-
-
-@pytest.mark.parametrize("fmt", ["docx", pytest.param("pdf", marks=_PDF_NONE_WORD)])
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
 @pytest.mark.parametrize("version", ["2019", "2021"])
 def test_value_variants_survive_word_and_pdf(version, fmt):
     extra = ({"s2.art20_5.licensing.items_change": "+4", "s2.art20_9.central_procurement.amount": "251000元"}

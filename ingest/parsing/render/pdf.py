@@ -34,6 +34,13 @@ _VALUE = ParagraphStyle("value", parent=_CELL, alignment=TA_CENTER)
 _FRAME_WIDTH = A4[0] - 40 * mm
 
 
+def _printable(text: str) -> str:
+    """PDFium drops a text object of one lone CJK character drawn in a non-embedded font (a cell
+    holding just 无 or 空) when no CJK font is installed: pad it with a no-break space, as web
+    pages pad their cells; the parser strips it."""
+    return text + "\u00a0" if len(text) == 1 and ord(text) > 0x2E7F else text
+
+
 def _table(t: TableLayout, ruled: bool = True) -> Table:
     grid = expand(t)
     data: list[list[object]] = []
@@ -50,7 +57,7 @@ def _table(t: TableLayout, ruled: bool = True) -> Table:
                 out.append("")
                 continue
             span = pos[0]
-            out.append(Paragraph(escape(span.text), _VALUE if span.value else _CELL) if span.text else "")
+            out.append(Paragraph(escape(_printable(span.text)), _VALUE if span.value else _CELL) if span.text else "")
             if span.colspan > 1 or span.rowspan > 1:
                 style.append(("SPAN", (c, r), (c + span.colspan - 1, r + span.rowspan - 1)))
         data.append(out)
