@@ -233,9 +233,18 @@ def previous_report(report: Report) -> Report | None:
     return (
         Report.objects.filter(organisation_id=report.organisation_id, year=report.year - 1)
         .exclude(pk=report.pk)
-        .order_by("-is_current", "-created", "-id")
+        .order_by(*PREVIOUS_ORDER)
         .first()
     )
+
+
+# Which of last year's versions the cross-year checks compare with: the current one, else the newest.
+PREVIOUS_ORDER = ("-is_current", "-created", "-id")
+
+
+def pick_previous(versions: list[Report]) -> Report | None:
+    """``previous_report`` over versions already fetched (all of one organisation and year)."""
+    return min(versions, key=lambda r: (not r.is_current, -r.created.timestamp(), -r.pk), default=None)
 
 
 def _years(report: Report, prev: Report | None) -> list[Outcome]:
@@ -572,15 +581,16 @@ def apply_status(report: Report, rows: list[CheckResult]) -> bool:
     return changed
 
 
-def prepare_new(report: Report) -> list[CheckResult]:
+def prepare_new(report: Report, *, previous: Report | None) -> list[CheckResult]:
     """Checks of a report not yet saved: sets its status and counters, returns its unsaved check rows.
 
-    Lets a new report be stored with one insert and one bulk insert of its checks.
+    ``previous`` is last year's report (the caller has already looked it up). Lets a new report be
+    stored with one insert and one bulk insert of its checks.
     """
     rows = [
         CheckResult(check_id=o.check_id, severity=o.severity, ok=o.ok, lhs=o.lhs, rhs=o.rhs, cells=list(o.cells),
                     message=o.message)
-        for o in evaluate(report)
+        for o in evaluate(report, previous=previous, with_previous=False)
         if o.ok is not True
     ]
     apply_status(report, rows)

@@ -28,6 +28,7 @@ LEVEL_OF_KIND = {
 class Placement:
     organisation: Organisation | None
     reason: str  # for people, Chinese; empty when placed
+    created: bool = False  # the organisation was created just now: it has no reports yet
 
 
 def _kind_for(level: str, kind: str) -> str:
@@ -45,15 +46,22 @@ def organisation_get_or_create_path(nodes: Sequence) -> Organisation:
     """Create (or find) every node of a resolved path, top-down, and return the last one.
 
     ``nodes`` are ``dashboard.divisions.Division``-like objects with code, name, level, kind.
+    The nodes that carry a division code are looked up in one query.
     """
+    return _get_or_create_path(nodes)[0]
+
+
+def _get_or_create_path(nodes: Sequence) -> tuple[Organisation, bool]:
+    """The last node of the path, and whether it was created by this call."""
+    by_code = {o.code: o for o in Organisation.objects.filter(code__in=[n.code for n in nodes if n.code])}
     parent: Organisation | None = None
     ancestors: dict[str, Organisation] = {}
+    created = False
     for node in nodes:
-        org = None
-        if node.code:
-            org = Organisation.objects.filter(code=node.code).first()
+        org = by_code.get(node.code) if node.code else None
         if org is None:
             org = Organisation.objects.filter(parent=parent, name=node.name).first()
+        created = org is None
         if org is None:
             full_name = "".join(a.name for a in ancestors.values() if a.level != "province") + node.name
             try:
@@ -74,12 +82,13 @@ def organisation_get_or_create_path(nodes: Sequence) -> Organisation:
                 # It won the race; its row is committed now (the insert waited for it).
                 lookup = {"code": node.code} if node.code else {"parent": parent, "name": node.name}
                 org = Organisation.objects.get(**lookup)
+                created = False
         org = _successor(org)
         if org.level in ("province", "city", "county"):
             ancestors[org.level] = org
         parent = org
     assert parent is not None
-    return parent
+    return parent, created
 
 
 def organisation_place(*, agency_name: str | None) -> Placement:
@@ -98,15 +107,17 @@ def organisation_place(*, agency_name: str | None) -> Placement:
     resolution = divisions.resolve(agency_name)
     if resolution.status != "exact":
         return Placement(None, resolution.reason or f"无法确定“{agency_name}”属于哪个单位，请手工指定。")
-    org = organisation_get_or_create_path(resolution.path)
+    org, created = _get_or_create_path(resolution.path)
     organisation_learn_name(organisation=org, name=agency_name)
-    return Placement(org, "")
+    return Placement(org, "", created=created)
 
 
 def organisation_learn_name(*, organisation: Organisation, name: str) -> None:
     """Remember that reports call this organisation ``name`` (first placement wins)."""
     if name and name != organisation.full_name:
-        OrganisationAlias.objects.get_or_create(name=name[:300], defaults={"organisation": organisation})
+        OrganisationAlias.objects.bulk_create(
+            [OrganisationAlias(name=name[:300], organisation=organisation)], ignore_conflicts=True
+        )
 
 
 def _successor(org: Organisation) -> Organisation:
@@ -191,16 +202,29 @@ def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
         stated_counts=data["stated_counts"],
         **figures.compute(cells, data["stated_counts"]),
     )
-    rows = quality.prepare_new(report)
+    # One query for the neighbours: last year's report (cross-year checks), other versions of this
+    # year (which one is current), next year's (its checks read this one).
+    around: list[Report] = []
+    if report.organisation_id is not None and report.year is not None and not placement.created:
+        around = list(
+            Report.objects.filter(organisation_id=report.organisation_id, year__in=(report.year - 1, report.year,
+                                                                                    report.year + 1))
+            .select_related("organisation")
+        )
+    previous = quality.pick_previous([r for r in around if r.year == report.year - 1])
+    rows = quality.prepare_new(report, previous=previous)
     if placement.reason:
         report.review_reasons.insert(0, placement.reason)
+    same_year = [r for r in around if r.year == report.year]
+    report.is_current = report.organisation_id is not None and report.year is not None and not same_year
     report.save(force_insert=True)
     for row in rows:
         row.report = report
     CheckResult.objects.bulk_create(rows)
-    report_refresh_current(organisation_id=report.organisation_id, year=report.year)
+    if same_year:
+        report_refresh_current(organisation_id=report.organisation_id, year=report.year)
     # The next year's report reads this one (上年结转, 现行有效): re-run its cross-year checks.
-    for other in quality.following_reports(report):
+    for other in (r for r in around if r.year == report.year + 1):
         quality.report_checks_run(report=other)
     transaction.on_commit(selectors.data_changed)
     return report

@@ -86,6 +86,8 @@ def upload_create(
                 .first()
             )
         upload.file.save(f"{upload.public_id.hex}.bin", ContentFile(data), save=False)
+        if refusal is None and earlier is None:
+            upload.enqueued = timezone.now()  # sent on commit; cleared again if the broker refuses it
         if refusal is not None:
             upload.status = Upload.Status.FAILED
             upload.error_code = refusal.code
@@ -121,8 +123,7 @@ def upload_enqueue(*, upload: Upload) -> None:
             process_upload.delay(upload.pk)
         except Exception:  # broker down: the row stays pending and the sweep sends it again
             log.exception("could not enqueue upload %s; the sweep will retry", upload.pk)
-            return
-        Upload.objects.filter(pk=upload.pk).update(enqueued=timezone.now())
+            Upload.objects.filter(pk=upload.pk).update(enqueued=None)
 
     transaction.on_commit(send)
 
@@ -315,6 +316,7 @@ def uploads_sweep_stale() -> int:
     resend = list(Upload.objects.filter(_enqueued_before(pending_cutoff), status=Upload.Status.PENDING)[:1000])
     for upload in resend:
         with transaction.atomic():
+            Upload.objects.filter(pk=upload.pk).update(enqueued=now)
             upload_enqueue(upload=upload)
     return len(resend)
 
