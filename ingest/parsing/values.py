@@ -24,12 +24,19 @@ _NUM = re.compile(
 MONEY_UNITS = ("万元", "元")
 
 
+@lru_cache(maxsize=16384)
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), once per distinct string; pure ASCII is already NFKC."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=16384)
 def clean(raw: str) -> str:
     """The cell text without padding at either end, full-width forms folded (NFKC).
 
     Inner whitespace is kept: "1 0" is two numbers that lost their cells, not ten.
     """
-    return unicodedata.normalize("NFKC", raw).strip(_PAD)
+    return nfkc(raw).strip(_PAD)
 
 
 def parse_value(raw: str | None, *, money: bool = False, signed: bool = False) -> Cell:

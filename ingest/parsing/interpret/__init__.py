@@ -27,6 +27,7 @@ from ..checks import run_checks, value_of
 from ..errors import ParseError
 from ..model import Cell, Document, Heading, ParsedReport
 from ..template import S3_COLUMNS, SECTION_KEYS, label_of, s2_keys, s3_keys, s4_keys
+from ..values import nfkc
 from . import meta
 from .regions import split_regions
 from .tables import Sink, assign_s3, fill_unlabelled_rows, read_s2, read_s3, read_s4, s2_version
@@ -72,7 +73,9 @@ def _metadata(doc: Document, toks: list, regions
     """Title, agency and year covered from the title (else the statistics period); the publication
     date the container or the page header states. Nothing is guessed."""
     pre_lines = [t.text for t, s in zip(toks, regions.section_of, strict=True) if s == "pre"][:200]
-    period_year = meta.find_period_year("\n".join(t.text for t in toks[:4000]))
+    # NFKC works character by character and never across a newline, so the tokens normalised one
+    # by one (each once, cached: most already were while tokenizing) join to NFKC of the joined text.
+    period_year = meta.find_period_year("\n".join(nfkc(t.text) for t in toks[:4000]))
     title, agency, year = meta.find_title(pre_lines, doc.meta_title, period_year)
     if year is None:
         year = period_year

@@ -18,8 +18,18 @@ class Regions:
     headings: dict[str, str] = field(default_factory=dict)  # key -> raw heading text
     heading_at: dict[str, int] = field(default_factory=dict)
 
+    _by_key: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+
     def tokens(self, toks: list[Tok], key: str) -> list[Tok]:
-        return [t for t, s in zip(toks, self.section_of, strict=True) if s == key]
+        if len(toks) != len(self.section_of):
+            raise ValueError("tokens and section_of differ in length")
+        if self._by_key is None:
+            # One pass over section_of for all keys; section_of is final once split_regions returns.
+            by_key: dict[str, list[int]] = {}
+            for i, s in enumerate(self.section_of):
+                by_key.setdefault(s, []).append(i)
+            self._by_key = by_key
+        return [toks[i] for i in self._by_key.get(key, ())]
 
 
 def heading_key(tok: Tok) -> str | None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from dataclasses import dataclass
 
 from ..errors import ParseError
 from ..model import Document, Paragraph, Table
-from ..values import clean, is_value_text, parse_value
+from ..values import _PAD, clean, is_value_text, nfkc, parse_value
 from .labels import find_labels, norm, s3_row
 
 # A run of value-looking pieces at the start of the text following a label.
@@ -134,12 +133,12 @@ def s3_header_columns(table: Table) -> dict[int, str] | None:
 
 
 def _line_tokens(line: str, row: int) -> list[Tok]:
-    if not clean(line):
+    text = nfkc(line)
+    if not text.strip(_PAD):  # == not clean(line), from the one normalisation of the line
         # Padding-only (NBSP) lines are empty cells in flattened tables; plain empty lines are separators.
         return [Tok(text=line, row=row)] if ("\u00a0" in line or "\u3000" in line) else []
     if is_value_text(line):
         return [Tok(text=line, row=row)]
-    text = unicodedata.normalize("NFKC", line)
     hits = find_labels(text)
     if not hits:
         return _plain_line(line, row)
