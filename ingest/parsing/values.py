@@ -82,5 +82,7 @@ def is_value_text(raw: str) -> bool:
     """True when a text can stand in a value cell: a number (money or count), blank, dash or 无."""
     if len(raw) > 80:
         return False  # prose; no cell value is this long, even padded
-    return (parse_value(raw, money=True, signed=True).st != "text"
-            or parse_value(raw, money=False, signed=True).st != "text")
+    # == parse_value(raw, money=True, signed=True).st != "text" or the same with money=False: signed,
+    # no sign is refused, and a unit is accepted by one of the two, so any number matches.
+    text = clean(raw)
+    return not text or text in _DASHES or text in _NONE_WORDS or _NUM.fullmatch(text) is not None

@@ -11,8 +11,9 @@ Two ways to recognise a label:
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
+
+from ..values import nfkc
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞]")
@@ -23,7 +24,7 @@ _Q = "[\"'“”‘’]?"
 @lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """NFKC, no whitespace, no quote characters: the form labels are compared in."""
-    return _QUOTES.sub("", _WS.sub("", unicodedata.normalize("NFKC", text)))
+    return _QUOTES.sub("", _WS.sub("", nfkc(text)))
 
 
 def strip_enum(label: str) -> str:
@@ -52,9 +53,13 @@ _HEADING_LOOSE = {
 }
 
 
-@lru_cache(maxsize=4096)
 def heading_of(text: str) -> str | None:
-    n = norm(text)
+    return heading_of_norm(norm(text))
+
+
+@lru_cache(maxsize=4096)
+def heading_of_norm(n: str) -> str | None:
+    """heading_of for a text already in ``norm`` form."""
     if len(n) > 40:
         return None
     for key, rx in _HEADING_LOOSE.items():
@@ -73,7 +78,7 @@ _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 @lru_cache(maxsize=4096)
 def caption_block(text: str) -> str | None:
     """'第二十条第（五）项' -> 'art20_5'."""
-    m = CAPTION.search(unicodedata.normalize("NFKC", text))
+    m = CAPTION.search(nfkc(text))
     if not m:
         return None
     g = m.group(1)

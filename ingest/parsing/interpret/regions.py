@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .labels import HEADING_KEYS, S2_ROWS, caption_block, heading_of, s2_row, s3_row
+from .labels import HEADING_KEYS, S2_ROWS, caption_block, heading_of, heading_of_norm, s2_row, s3_row
 from .tokens import Tok
 
 ORDER = {k: i for i, k in enumerate(HEADING_KEYS)}
@@ -36,7 +36,8 @@ def heading_key(tok: Tok) -> str | None:
     if tok.tag and tok.tag.startswith("h:"):
         return tok.tag[2:]
     if tok.tag is None and len(tok.norm) <= 40:
-        return heading_of(tok.text)
+        # tok.norm is norm(text) for texts of up to 200 characters
+        return heading_of_norm(tok.norm) if len(tok.text) <= 200 else heading_of(tok.text)
     return None
 
 
