@@ -10,6 +10,8 @@ Blank, dash and 无 count as 0; a text or missing cell makes a check unevaluable
 
 from __future__ import annotations
 
+from functools import cache
+
 from .model import ZEROISH, Cell, Check
 from .template import S3_COLUMNS, S4_COLUMNS, S4_GROUPS, s3_rows
 
@@ -46,22 +48,28 @@ def outcome_rows(version: str) -> list[str]:
 
 
 def run_checks(cells: dict[str, Cell], s3_version: str) -> list[Check]:
-    checks: list[Check] = []
+    return [_check(cid, lhs, rhs, cells, expr) for cid, lhs, rhs, expr in _check_specs(s3_version)]
+
+
+@cache
+def _check_specs(s3_version: str) -> tuple[tuple[str, list[str], list[str], str], ...]:
+    """(id, lhs keys, rhs keys, expr) of every identity for a §三 key set; built once per version."""
+    specs: list[tuple[str, list[str], list[str], str]] = []
     for col in S3_COLUMNS:
-        checks.append(_check(
+        specs.append((
             f"I1.{col}", [f"s3.received_new.{col}", f"s3.carried_over_prev.{col}"],
-            [f"s3.outcome.total.{col}", f"s3.carried_forward_next.{col}"], cells,
+            [f"s3.outcome.total.{col}", f"s3.carried_forward_next.{col}"],
             "received_new+carried_over_prev = outcome.total+carried_forward_next"))
     for col in S3_COLUMNS:
-        checks.append(_check(
+        specs.append((
             f"I2.{col}", [f"s3.outcome.total.{col}"], [f"s3.{r}.{col}" for r in outcome_rows(s3_version)],
-            cells, "outcome.total = sum of outcome rows"))
+            "outcome.total = sum of outcome rows"))
     for row in s3_rows(s3_version):
-        checks.append(_check(
-            f"I3.{row}", [f"s3.{row}.total"], [f"s3.{row}.{c}" for c in S3_COLUMNS[:-1]], cells,
+        specs.append((
+            f"I3.{row}", [f"s3.{row}.total"], [f"s3.{row}.{c}" for c in S3_COLUMNS[:-1]],
             "total = natural_person+org_commercial+org_research+org_public_interest+org_legal_service+org_other"))
     for g in S4_GROUPS:
-        checks.append(_check(
-            f"I4.{g}", [f"s4.{g}.total"], [f"s4.{g}.{c}" for c in S4_COLUMNS[:-1]], cells,
+        specs.append((
+            f"I4.{g}", [f"s4.{g}.total"], [f"s4.{g}.{c}" for c in S4_COLUMNS[:-1]],
             "total = upheld+corrected+other+pending"))
-    return checks
+    return tuple(specs)

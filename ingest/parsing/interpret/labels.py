@@ -60,7 +60,7 @@ def heading_of(text: str) -> str | None:
 @lru_cache(maxsize=4096)
 def heading_of_norm(n: str) -> str | None:
     """heading_of for a text already in ``norm`` form."""
-    if len(n) > 40:
+    if len(n) > 40 or n[:1] not in "一二三四五六":  # every loose form starts with its numeral
         return None
     for key, rx in _HEADING_LOOSE.items():
         if rx.match(n):
