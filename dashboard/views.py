@@ -13,7 +13,6 @@ from django_tables2.paginators import LazyPaginator
 from dashboard import access, charts, exports, filters, metrics, selectors, tables
 from dashboard.models import Organisation
 
-
 # Public when settings.DASHBOARD_PUBLIC, otherwise for signed-in users with a role; a scoped
 # user reads (and exports) only their part of the hierarchy (see dashboard.access).
 dashboard_view = access.read_required

@@ -16,7 +16,7 @@ import pytest
 
 from ingest.parsing import parse
 from ingest.parsing.checks import run_checks
-from ingest.parsing.model import Cell, ParsedReport
+from ingest.parsing.model import ParsedReport
 from ingest.parsing.render import render
 from ingest.parsing.synthetic import generate_report
 from ingest.parsing.template import S3_COLUMNS, S4_COLUMNS, S4_GROUPS, s2_keys, s3_rows
@@ -683,7 +683,9 @@ def test_value_variants_survive_word_and_pdf(version, fmt):
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("s2v, s3v", [("2019", "2021"), ("2021", "2019")])
 def test_mixed_templates_are_read_per_table(s2v, s3v, shape):
-    from ingest.parsing.template import s2_keys as _s2, s3_keys as _s3, s4_keys as _s4
+    from ingest.parsing.template import s2_keys as _s2
+    from ingest.parsing.template import s3_keys as _s3
+    from ingest.parsing.template import s4_keys as _s4
 
     src = {"2019": REPORTS["2019"], "2021": REPORTS["2021"]}
     cells = ({k: src[s2v].cells[k] for k in _s2(s2v)} | {k: src[s3v].cells[k] for k in _s3(s3v)}
