@@ -549,8 +549,6 @@ def apply_status(report: Report, rows: list[CheckResult]) -> bool:
 
     Returns whether the status changed.
     """
-    from dashboard.services import report_status_for
-
     failed = sum(1 for r in rows if counts_as_failed(r))
     # The stored counter keeps its published meaning (metric "未通过的勾稽校验"): the template's own
     # identities only; every other failure shows in the status and its reasons.
@@ -559,8 +557,8 @@ def apply_status(report: Report, rows: list[CheckResult]) -> bool:
     attention = sum(1 for r in rows if needs_attention(r))
     unevaluable = sum(1 for r in rows if r.ok is None)
     unresolved = sum(1 for c in (report.cells or {}).values() if c.get("st") in ("text", "missing"))
-    status, reasons = report_status_for(organisation=report.organisation, year=report.year, checks_failed=0,
-                                        cells_unresolved=unresolved, version=report.version)
+    reasons = _fact_reasons(report, unresolved)
+    status = Report.Status.NEEDS_REVIEW if reasons else Report.Status.PARSED
     with translation.override(MESSAGE_LANGUAGE):  # stored, like the check messages
         failed_reason = _("%(n)s 项校验未通过（其中 %(open)s 项待处理）") % {"n": failed, "open": open_failed}
         reopened_reason = _("核实后出现了新的待处理问题")
@@ -579,6 +577,20 @@ def apply_status(report: Report, rows: list[CheckResult]) -> bool:
     report.checks_failed, report.checks_unevaluable = identities_failed, unevaluable
     report.cells_unresolved = unresolved
     return changed
+
+
+def _fact_reasons(report: Report, unresolved: int) -> list[str]:
+    """What needs a person regardless of the checks: placement, unreadable cells, the template."""
+    reasons = []
+    if report.organisation_id is None:
+        reasons.append("单位未确定")
+    if report.year is None:
+        reasons.append("报告年度未确定")
+    if unresolved:
+        reasons.append(f"{unresolved} 个单元格未能确定数值")
+    if report.version in ("mixed", "unknown"):
+        reasons.append("模板版本无法确定或混用")
+    return reasons
 
 
 def prepare_new(report: Report, *, previous: Report | None) -> list[CheckResult]:

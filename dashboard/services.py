@@ -126,21 +126,6 @@ def _successor(org: Organisation) -> Organisation:
     return org
 
 
-def report_status_for(*, organisation, year, checks_failed, cells_unresolved, version) -> tuple[str, list[str]]:
-    reasons = []
-    if organisation is None:
-        reasons.append("单位未确定")
-    if year is None:
-        reasons.append("报告年度未确定")
-    if checks_failed:
-        reasons.append(f"{checks_failed} 项勾稽关系校验未通过")
-    if cells_unresolved:
-        reasons.append(f"{cells_unresolved} 个单元格未能确定数值")
-    if version in ("mixed", "unknown"):
-        reasons.append("模板版本无法确定或混用")
-    return (Report.Status.NEEDS_REVIEW if reasons else Report.Status.PARSED), reasons
-
-
 def report_refresh_current(*, organisation_id: int | None, year: int | None) -> None:
     """Mark the newest good version of (organisation, year) as current; keep the others as history."""
     if organisation_id is None or year is None:
@@ -232,20 +217,15 @@ def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
 
 @transaction.atomic
 def report_place(*, report: Report, organisation: Organisation, year: int) -> Report:
-    """A person tells us which organisation and year a report belongs to."""
+    """A person tells us which organisation and year a report belongs to.
+
+    Status and checks are the caller's to re-run (``dashboard.review.report_fill_in`` does, through
+    ``quality.report_checks_run_around``), so they are derived in one place only.
+    """
     old_org, old_year = report.organisation_id, report.year
     report.organisation = organisation
     report.year = year
-    status, reasons = report_status_for(
-        organisation=organisation,
-        year=year,
-        checks_failed=report.checks_failed,
-        cells_unresolved=report.cells_unresolved,
-        version=report.version,
-    )
-    report.status = status if report.status != Report.Status.VERIFIED else report.status
-    report.review_reasons = reasons
-    report.save()
+    report.save(update_fields=["organisation", "year", "updated"])
     organisation_learn_name(organisation=organisation, name=report.agency_name)
     report_refresh_current(organisation_id=old_org, year=old_year)
     report_refresh_current(organisation_id=organisation.pk, year=year)
