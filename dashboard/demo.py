@@ -12,6 +12,7 @@ import io
 import zipfile
 from pathlib import Path
 
+from dashboard.divisions import Division
 from dashboard.models import Organisation
 from dashboard.services import organisation_get_or_create_path
 from ingest.parsing import synthetic
@@ -33,11 +34,6 @@ ERRORS: dict[tuple[str, int], tuple[str, ...]] = {
 MISSING = {("示例县北岭乡", 2021), ("示例县桃源镇", 2024)}
 
 
-class _Node:
-    def __init__(self, name: str, level: str, kind: str):
-        self.code, self.name, self.level, self.kind = None, name, level, kind
-
-
 def _kind(agency: str) -> str:
     for suffix in ("街道", "民族乡", "镇", "乡"):
         if agency.endswith(suffix):
@@ -47,11 +43,12 @@ def _kind(agency: str) -> str:
 
 def demo_organisations() -> list[Organisation]:
     """示例省 › 示例市 › 示例县 › its 乡镇 and 街道, named as the reports name them."""
-    county = [_Node(PROVINCE, "province", "省"), _Node(CITY, "city", "市"), _Node(synthetic.COUNTY, "county", "县")]
+    county = [Division(None, PROVINCE, "province", "省"), Division(None, CITY, "city", "市"),
+              Division(None, synthetic.COUNTY, "county", "县")]
     orgs = []
     for agency in synthetic.TOWNSHIPS:
         short = agency.removeprefix(synthetic.COUNTY)
-        org = organisation_get_or_create_path([*county, _Node(short, "township", _kind(agency))])
+        org = organisation_get_or_create_path([*county, Division(None, short, "township", _kind(agency))])
         if org.full_name != agency:
             Organisation.objects.filter(pk=org.pk).update(full_name=agency)
         orgs.append(org)
