@@ -57,3 +57,59 @@ def test_a_split_never_contradicts_the_true_row(six: list[int], data) -> None:
     assert got is not None
     for truth, read in zip(row, got, strict=True):
         assert read is None or read == truth
+
+
+def _walk_readings(pieces: list[str], n: int, budget: int) -> list[list[str]] | None:
+    """The plain depth-first walk ``readings`` stands for: every cut of every piece, the budget
+    counted in calls. None when the walk would exceed it."""
+    from ingest.parsing.interpret.segment import _piece_options
+
+    options = [_piece_options(p) for p in pieces]
+    # Bounds on the extra cells the pieces from i on can make: branches outside them are cut.
+    lo = [sum(min((m for m, _ in o), default=0) for o in options[i:]) for i in range(len(pieces) + 1)]
+    hi = [sum(max((m for m, _ in o), default=0) for o in options[i:]) for i in range(len(pieces) + 1)]
+    out: list[list[str]] = []
+    steps = 0
+
+    def rec(i: int, left: int, acc: list[str]) -> bool:
+        nonlocal steps
+        steps += 1
+        if steps > budget:
+            return False
+        if i == len(pieces):
+            if left == 0:
+                out.append(acc)
+            return True
+        if not lo[i] <= left <= hi[i]:
+            return True
+        return all(rec(i + 1, left - more, acc + list(cut))
+                   for more, cuts in options[i] if more <= left for cut in cuts)
+
+    return out if rec(0, n - len(pieces), []) else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("0011234567", min_size=1, max_size=7) | st.sampled_from(["—", "无", "1.5"]),
+                min_size=1, max_size=4),
+       st.integers(min_value=1, max_value=14), st.sampled_from([20, 200, 2000]))
+def test_readings_are_those_of_the_plain_walk_within_the_same_budget(pieces, n, budget):
+    """GIVEN digit pieces, THEN ``readings`` lists exactly the readings of the plain enumeration, in
+    its order, and gives up (None) exactly when that enumeration would take more than MAX_STEPS calls."""
+    import ingest.parsing.interpret.segment as seg
+
+    saved = seg.MAX_STEPS
+    seg.MAX_STEPS = budget
+    seg._splits.cache_clear()
+    seg._piece_options.cache_clear()
+    try:
+        if n < len(pieces) or sum(map(len, pieces)) > seg.MAX_DIGITS:
+            return
+        try:
+            want = _walk_readings(pieces, n, budget)
+        except seg.Ambiguous:
+            want = None
+        assert seg.readings(pieces, n) == want
+    finally:
+        seg.MAX_STEPS = saved
+        seg._splits.cache_clear()
+        seg._piece_options.cache_clear()

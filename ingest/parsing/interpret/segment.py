@@ -75,29 +75,48 @@ def readings(pieces: list[str], n: int, check: Callable[[list[int | float]], boo
     for i in range(len(pieces) - 1, -1, -1):
         lo[i] = lo[i + 1] + min((m for m, _ in options[i]), default=0)
         hi[i] = hi[i + 1] + max((m for m, _ in options[i]), default=0)
-    candidates: list[list[str]] = []
-    steps = 0
+    # The readings are the leaves of a depth-first walk over (piece, cells still to add) that tries
+    # every cut of every piece. That walk is not run: the number of calls it would make (the budget
+    # MAX_STEPS is counted in them) is computed per (piece, cells left) node, and the leaves are
+    # listed from memoised tails, skipping cuts whose tail has no reading. Same readings, same order.
+    last = len(pieces)
+    calls: dict[tuple[int, int], int] = {}
 
-    def rec(i: int, left: int, acc: list[str]) -> None:
-        nonlocal steps
-        steps += 1
-        if steps > MAX_STEPS:
-            raise Ambiguous
-        if i == len(pieces):
-            if left == 0:
-                candidates.append(acc)
-            return
-        if not lo[i] <= left <= hi[i]:
-            return
-        for more, cuts in options[i]:
-            if more <= left:
-                for cut in cuts:
-                    rec(i + 1, left - more, acc + list(cut))
+    def count(i: int, left: int) -> int:
+        key = (i, left)
+        got = calls.get(key)
+        if got is None:
+            got = 1
+            if i < last and lo[i] <= left <= hi[i]:
+                for more, cuts in options[i]:
+                    if more <= left:
+                        got += len(cuts) * count(i + 1, left - more)
+            calls[key] = got
+        return got
 
-    try:
-        rec(0, extra, [])
-    except Ambiguous:
+    if count(0, extra) > MAX_STEPS:
         return None
+    tails: dict[tuple[int, int], list[tuple[str, ...]]] = {}
+
+    def leaves(i: int, left: int) -> list[tuple[str, ...]]:
+        key = (i, left)
+        got = tails.get(key)
+        if got is None:
+            if i == last:
+                got = [()] if left == 0 else []
+            elif not lo[i] <= left <= hi[i]:
+                got = []
+            else:
+                got = []
+                for more, cuts in options[i]:
+                    if more <= left:
+                        rest = leaves(i + 1, left - more)
+                        if rest:
+                            got.extend(cut + tail for cut in cuts for tail in rest)
+            tails[key] = got
+        return got
+
+    candidates = [list(c) for c in leaves(0, extra)]
     if check is not None and extra > 0:
         # Cutting a piece is a guess unless the identity confirms it: a piece may also be short
         # because a blank cell left no text at all ("4 10 2 5 3 24" for "_ 4 10 2 5 3 24").
