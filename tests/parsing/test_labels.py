@@ -83,3 +83,37 @@ def test_bare_words_are_left_to_the_caller():
     assert s3_row("其他") == "outcome.other.other"
     assert s3_row("总计") == "outcome.total"
     assert s3_row("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）") is None
+
+
+def test_label_forms_are_multiplied_out_to_literal_openings():
+    from ingest.parsing.interpret.labels import _expand
+
+    assert _expand(r"(?:1[.、]\s?)?属于国家秘密") == [r"1[.、]\s?属于国家秘密", "属于国家秘密"]
+    assert _expand(r"(?:\(二\))?部分公开") == [r"\(二\)部分公开", "部分公开"]
+    assert _expand(r"(?:3[.、．]\s?|\(3\))其[他它]") == [r"3[.、．]\s?其[他它]", r"\(3\)其[他它]"]
+    assert _expand(r"(?:a|b)?(?:c)?d") == ["a(?:c)?d", "b(?:c)?d", "cd", "d"]
+    assert _expand(r"(?:ab)*c") == [r"(?:ab)*c"]
+
+
+def test_the_grouped_alternation_finds_what_the_plain_one_finds():
+    """The running-text regex, grouped by first character, hits the same spans as the plain
+    alternation of every label form (in list order) on texts strung together from label pieces."""
+    import random
+    import re
+
+    from ingest.parsing.interpret.labels import _expand, _running_table
+
+    grouped, forms = _running_table()
+    plain = re.compile("|".join(alt for _, one in forms for alt in _expand(one.pattern)))
+    pieces = ["一、", "二.", "三、", "(一)", "(二)", "(3)", "3.", "3．", "1、", "2.", "其他", "其它", "原因", "情形",
+              "部分公开", "(含说明)", "予以公开", "本年新收", "政府信息公开申请数量", "本年度办理结果", "规范性文件",
+              "行政", "合计", "总计", "(七)", "第二十条第(五)项", "第二十条第五项", "第二十条第12项", "危及",
+              "“三安全一稳定”", "申请人", "逾期不补正", "、行政机关不再处理", "其政府信息公开申请", "缴纳费用",
+              "逾期未缴费", "无正当理由", "结转下年度继续办理", "结转下一年度继续办理", " ", "12", "0", "的", "情况",
+              "主动公开政府信息", "四、", "因政府信息公开", "行政复议", "行政诉讼", "复议后起诉", "五、",
+              "存在的主要问题", "和改进情况", "六、", "其他需要报告的事项", "(", ")", "属于国家秘密", "x"]
+    rng = random.Random(7)
+    for _ in range(4000):
+        text = unicodedata.normalize("NFKC", "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))))
+        assert [(m.span(), m.group()) for m in grouped.finditer(text)] == \
+            [(m.span(), m.group()) for m in plain.finditer(text)], text

@@ -182,23 +182,108 @@ def s3_row(text: str) -> str | None:
 S4_WORDS = r"行政复议|行政诉讼|未经复议直接起诉|复议后起诉|结果维持|结果纠正|其他结果|尚未审结|总计"
 
 
+def _group_end(rx: str, start: int) -> int:
+    """Index of the ')' closing the group that opens at ``rx[start]``."""
+    depth, i, in_class = 0, start, False
+    while i < len(rx):
+        ch = rx[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced group in {rx!r}")
+
+
+def _top_level_split(body: str) -> list[str]:
+    """``body`` cut at its top-level '|' (not inside a group or a character class)."""
+    out, depth, i, in_class, start = [], 0, 0, False, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
 def _expand(rx: str) -> list[str]:
-    """'(?:1[.、])?X' -> ['1[.、]X', 'X']: alternatives that each start with a literal character."""
-    m = re.match(r"^\(\?:([^()]*)\)\?(.*)$", rx)
-    if m:
-        return [m.group(1) + m.group(2), m.group(2)]
-    return [rx]
+    """'(?:1[.、])?X' -> ['1[.、]X', 'X'], '(?:A|B)X' -> ['AX', 'BX']: alternatives, in the order the
+    regex engine tries them, that each start with a literal character."""
+    if not rx.startswith("(?:"):
+        return [rx]
+    end = _group_end(rx, 0)
+    parts = _top_level_split(rx[3:end])
+    rest = rx[end + 1:]
+    if rest.startswith("?") and not rest.startswith("??"):
+        heads, rest = [*parts, ""], rest[1:]
+    elif rest[:1] in ("*", "+", "{") or rest.startswith("?"):
+        return [rx]  # a repeated or lazy group: left as it is
+    else:
+        heads = parts
+    return [alt for head in heads for alt in _expand(head + rest)]
+
+
+def _first_literal(alt: str) -> tuple[str, str] | None:
+    """(first character as regex source, the rest) when ``alt`` opens with one plain literal character
+    (not a class, group or escape sequence, and not repeated)."""
+    if alt[:1] == "\\":
+        head = alt[:2] if len(alt) >= 2 and not alt[1].isalnum() else None  # \( is literal, \d is not
+    else:
+        head = alt[:1] if alt[:1] and alt[0] not in ".^$*+?{}[]|()" else None
+    if head is None or alt[len(head):len(head) + 1] in ("*", "+", "?", "{"):
+        return None
+    return head, alt[len(head):]
+
+
+def _by_first_character(alts: list[str]) -> str:
+    """One alternation of ``alts`` grouped by their first character: 'c(?:rest1|rest2)|d(?:…)'.
+
+    Alternatives with different first characters never match at the same position, so the
+    grouping keeps the order in which matching alternatives are tried. With every alternative
+    opening with a literal, the engine also skips positions whose character starts none of them.
+    """
+    groups: dict[str, list[str]] = {}
+    for alt in alts:
+        split = _first_literal(alt)
+        if split is None:
+            return "|".join(alts)  # cannot be grouped safely: the plain alternation
+        groups.setdefault(split[0][-1], []).append(split[1])  # keyed by the character, escaped or not
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
 @cache
 def _running_table() -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...]]:
     """All official label forms as one alternation, most specific first.
 
-    Every alternative starts with a literal character and there are no groups
-    around them, so the regex engine can skip positions by their first
-    character (a large speed-up on long crawler lines). The engine takes the
-    first alternative that matches at the leftmost position, so longer forms
-    come before their parts; the tag is recovered by matching the hit again.
+    Optional or alternative openings are multiplied out so that every
+    alternative starts with a literal character, and the alternatives are
+    grouped by that character: the regex engine skips positions whose
+    character starts no label and tries only the alternatives of the one it
+    sees (a large speed-up on long crawler lines). The engine takes the first
+    alternative that matches at the leftmost position, so longer forms come
+    before their parts; the tag is recovered by matching the hit again.
     """
     pats: list[tuple[str, str]] = [(f"h:{k}", rx) for k, rx in _HEADINGS.items()]
     pats.extend((f"s3:{key}", full) for key, _, full in S3_LABELS)
@@ -207,7 +292,7 @@ def _running_table() -> tuple[re.Pattern, tuple[tuple[str, re.Pattern], ...]]:
         pats.extend((f"s2:{block}:{row}", rx) for row, rx in rows)
     pats.extend(("s4hdr", w) for w in S4_WORDS.split("|"))
     alts = [alt for _, rx in pats for alt in _expand(rx)]
-    combined = re.compile("|".join(alts))
+    combined = re.compile(_by_first_character(alts))
     return combined, tuple((tag, re.compile(rx)) for tag, rx in pats)
 
 
