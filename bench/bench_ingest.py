@@ -5,8 +5,10 @@
 Generates N synthetic reports named after real townships (so organisations are resolved
 through the administrative-division data, as in a real bulk load), then in one run:
 1. parses all of them in this process (bare parsing, one core) — the reference;
-2. uploads all of them through ``ingest.services.upload_create`` and waits until two worker
-   processes have stored every one.
+2. uploads all of them through ``ingest.services.uploads_create`` (as ``import_reports`` does:
+   in chunks of 200 files, each chunk one transaction; the workers receive batches of up to
+   ``INGEST_TASK_BATCH`` uploads per task) and waits until two worker processes have stored
+   every one.
 Prints reports/s for both and their ratio. Uses a scratch PostgreSQL database (dropped and
 re-created) and Redis db 14 (flushed). Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services).
 """
@@ -127,12 +129,13 @@ def main() -> int:
     try:
         from dashboard.models import Report
         from ingest import services
+        from ingest.management.commands.import_reports import CHUNK
         from ingest.models import Upload
 
         blobs = [(p.name, p.read_bytes()) for p in paths]
         start = time.perf_counter()
-        for name, data in blobs:
-            services.upload_create(name=name, data=data)
+        for i in range(0, len(blobs), CHUNK):
+            services.uploads_create(services.IncomingFile(name, data) for name, data in blobs[i:i + CHUNK])
         uploaded = time.perf_counter() - start
         while Upload.objects.exclude(status__in=Upload.FINAL).exists():
             if time.perf_counter() - start > 1800:

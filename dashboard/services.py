@@ -155,8 +155,11 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None
 
 
-def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
+def report_create_from_parse(*, upload, parsed, placement: Placement, announce: bool = True) -> Report:
     """Store one parsed report and its checks. The caller holds the transaction.
+
+    ``announce=False``: the caller tells the dashboard caches once for many reports
+    (``selectors.data_changed``) instead of once per report.
 
     Few round-trips: the checks are evaluated before the report exists, so the report is one
     insert and its failing checks one bulk insert; no per-cell queries.
@@ -211,7 +214,8 @@ def report_create_from_parse(*, upload, parsed, placement: Placement) -> Report:
     # The next year's report reads this one (上年结转, 现行有效): re-run its cross-year checks.
     for other in (r for r in around if r.year == report.year + 1):
         quality.report_checks_run(report=other)
-    transaction.on_commit(selectors.data_changed)
+    if announce:
+        transaction.on_commit(selectors.data_changed)
     return report
 
 

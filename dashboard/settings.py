@@ -199,6 +199,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Bulk loads go to the workers in batches: at most this many files (and bytes) per task.
+INGEST_TASK_BATCH = env_int("INGEST_TASK_BATCH", 25, minimum=1)
+INGEST_TASK_BATCH_BYTES = env_int("INGEST_TASK_BATCH_BYTES", 4 * 1024 * 1024, minimum=1)
 # Uploads still pending after this many seconds are enqueued again by the sweep (broker was down).
 INGEST_STALE_PENDING_SECONDS = env_int("INGEST_STALE_PENDING_SECONDS", 120, minimum=5)
 INGEST_STALE_PROCESSING_SECONDS = env_int("INGEST_STALE_PROCESSING_SECONDS", 900, minimum=30)

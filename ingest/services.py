@@ -4,18 +4,26 @@ Every file that reaches us becomes an ``Upload`` row with its original bytes,
 whatever happens next, and ends in a final state (done, failed with a reason,
 duplicate). A parse is stored in one transaction, so a failure never leaves
 half a report behind.
+
+Bulk loads are the normal case (a county imports its thousand reports at once), so files are
+created in bulk (one transaction, one duplicate query, bulk inserts) and sent to the workers in
+batches: one task claims several uploads in one statement and stores each report in its own
+transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePosixPath
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, transaction
@@ -23,7 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from dashboard import access
-from dashboard.audit import audit
+from dashboard.models import AuditLog
 from ingest.models import Upload
 from ingest.parsing.errors import ParseError
 from ingest.parsing.extract.sniff import sniff
@@ -37,6 +45,16 @@ SUPPORTED_FORMATS = {"pdf", "docx", "doc", "html", "text", "zip"}
 class Refusal:
     code: str
     message: str
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as it reaches us. ``refusal`` is set by a caller that already knows it cannot be
+    parsed (an unreadable entry of a zip); the file is recorded anyway."""
+
+    name: str
+    data: bytes
+    refusal: Refusal | None = None
 
 
 def _refusal_for_format(kind: str) -> Refusal | None:
@@ -53,97 +71,181 @@ def _refusal_for_format(kind: str) -> Refusal | None:
 def upload_create(
     *, name: str, data: bytes, user=None, batch: uuid.UUID | None = None, parent: Upload | None = None
 ) -> Upload:
-    """Keep the file and decide what happens to it: refuse, mark duplicate, or enqueue for parsing."""
+    """Keep one file and decide what happens to it: refuse, mark duplicate, or enqueue for parsing."""
+    return uploads_create([IncomingFile(name, data)], user=user, batch=batch, parent=parent)[0]
+
+
+def _prepare(incoming: IncomingFile, *, batch: uuid.UUID, user, parent: Upload | None) -> tuple[Upload, Refusal | None]:
+    """Hash, sniff and store the original bytes of one file; nothing is written to the database yet."""
+    data = incoming.data
     digest = hashlib.sha256(data).hexdigest()
-    display_name = PurePosixPath(name.replace("\\", "/")).name[:500] or "未命名文件"
+    display_name = PurePosixPath(incoming.name.replace("\\", "/")).name[:500] or "未命名文件"
     upload = Upload(
-        batch=batch or (parent.batch if parent else uuid.uuid4()),
+        batch=batch,
         original_name=display_name,
         size=len(data),
         sha256=digest,
         uploaded_by=user if user is not None and user.is_authenticated else None,
         parent=parent,
     )
-    refusal: Refusal | None = None
+    refusal = incoming.refusal
     try:
         upload.detected_format = sniff(data, display_name)
-        refusal = _refusal_for_format(upload.detected_format)
+        refusal = refusal or _refusal_for_format(upload.detected_format)
     except ParseError as exc:
         upload.detected_format = "empty" if exc.code == "empty" else "unknown"
-        refusal = Refusal(exc.code, exc.message_zh)
+        refusal = refusal or Refusal(exc.code, exc.message_zh)
     if refusal is None and len(data) > settings.UPLOAD_MAX_FILE_BYTES:
         refusal = Refusal(
             "too_large", f"文件过大（{len(data) // (1024 * 1024)} MB），单个文件不能超过 {settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)} MB。"
         )
+    upload.file.save(f"{upload.public_id.hex}.bin", ContentFile(data), save=False)
+    return upload, refusal
 
+
+def uploads_create(
+    files: Iterable[IncomingFile], *, user=None, batch: uuid.UUID | None = None, parent: Upload | None = None
+) -> list[Upload]:
+    """Keep every file and decide what happens to each, in one transaction with bulk inserts.
+
+    The original bytes are written to storage first (one file at a time, so a long iterable of
+    files is never all in memory); then one query finds earlier copies (duplicates by SHA-256, also
+    within this call), the upload rows and their audit rows are inserted in bulk, and the parseable
+    ones are sent to the workers in batches once the transaction commits.
+    """
+    batch = batch or (parent.batch if parent else uuid.uuid4())
+    prepared = [_prepare(f, batch=batch, user=user, parent=parent) for f in files]
+    if not prepared:
+        return []
+    now = timezone.now()
     with transaction.atomic():
-        earlier = None
-        if refusal is None:
-            earlier = (
-                Upload.objects.filter(sha256=digest)
-                .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED])
-                .order_by("created")
-                .first()
+        wanted = {u.sha256 for u, refusal in prepared if refusal is None}
+        earlier: dict[str, Upload] = {}
+        for row in (
+            Upload.objects.filter(sha256__in=wanted)
+            .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED])
+            .order_by("created", "id")
+            .only("id", "sha256", "created", "original_name")
+        ):
+            earlier.setdefault(row.sha256, row)
+        first, copies = [], []  # copies of a file earlier in this same call go in after it has a pk
+        for upload, refusal in prepared:
+            if refusal is not None:
+                upload.status = Upload.Status.FAILED
+                upload.error_code = refusal.code
+                upload.message = refusal.message
+                upload.finished = now
+                first.append(upload)
+            elif upload.sha256 in earlier:
+                _mark_duplicate(upload, earlier[upload.sha256], now)
+                (copies if earlier[upload.sha256].pk is None else first).append(upload)
+            else:
+                upload.enqueued = now  # sent on commit; cleared again if the broker refuses it
+                earlier[upload.sha256] = upload
+                first.append(upload)
+        Upload.objects.bulk_create(first)
+        for upload in copies:
+            upload.duplicate_of_id = upload.duplicate_of.pk
+        Upload.objects.bulk_create(copies)
+        actor = user if getattr(user, "is_authenticated", False) else None
+        AuditLog.objects.bulk_create(
+            AuditLog(
+                user=actor,
+                action="upload",
+                object_type="Upload",
+                object_id=str(u.public_id),
+                summary=f"上传“{u.original_name}”（{u.size} 字节，{u.get_status_display()}）"[:2000],
+                data={"sha256": u.sha256},
             )
-        upload.file.save(f"{upload.public_id.hex}.bin", ContentFile(data), save=False)
-        if refusal is None and earlier is None:
-            upload.enqueued = timezone.now()  # sent on commit; cleared again if the broker refuses it
-        if refusal is not None:
-            upload.status = Upload.Status.FAILED
-            upload.error_code = refusal.code
-            upload.message = refusal.message
-            upload.finished = timezone.now()
-        elif earlier is not None:
-            upload.status = Upload.Status.DUPLICATE
-            upload.duplicate_of = earlier
-            upload.message = (
-                f"与 {timezone.localtime(earlier.created):%Y-%m-%d %H:%M} 上传的“{earlier.original_name}”内容完全相同，"
-                "未重复解析。"
-            )
-            upload.finished = timezone.now()
-        upload.save()
-        audit(
-            user=user,
-            action="upload",
-            obj=upload,
-            summary=f"上传“{display_name}”（{upload.size} 字节，{upload.get_status_display()}）",
-            sha256=digest,
+            for u, _ in prepared
         )
-        if upload.status == Upload.Status.PENDING:
-            upload_enqueue(upload=upload)
-    return upload
+        uploads_enqueue(uploads=[u for u, _ in prepared if u.status == Upload.Status.PENDING])
+    return [u for u, _ in prepared]
 
 
-def upload_enqueue(*, upload: Upload) -> None:
-    """Send the upload to a worker once the transaction that created it has committed."""
-    from ingest.tasks import process_upload
+def _mark_duplicate(upload: Upload, earlier: Upload, now) -> None:
+    upload.status = Upload.Status.DUPLICATE
+    upload.duplicate_of = earlier
+    upload.message = (
+        f"与 {timezone.localtime(earlier.created):%Y-%m-%d %H:%M} 上传的“{earlier.original_name}”内容完全相同，"
+        "未重复解析。"
+    )
+    upload.finished = now
+
+
+def task_batches(uploads: list[Upload], *, one_per_task: bool = False) -> list[list[int]]:
+    """Split uploads into worker tasks: at most INGEST_TASK_BATCH files and INGEST_TASK_BATCH_BYTES
+    per task, and small enough that a handful of files still spreads over several workers."""
+    if not uploads:
+        return []
+    per_task = 1 if one_per_task else max(1, min(settings.INGEST_TASK_BATCH, math.ceil(len(uploads) / 4)))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for upload in uploads:
+        if current and (len(current) >= per_task or size + upload.size > settings.INGEST_TASK_BATCH_BYTES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(upload.pk)
+        size += upload.size
+    batches.append(current)
+    return batches
+
+
+def uploads_enqueue(*, uploads: list[Upload], one_per_task: bool = False) -> None:
+    """Send the uploads to the workers once the transaction that created them has committed."""
+    from ingest.tasks import process_upload, process_uploads
+
+    batches = task_batches(uploads, one_per_task=one_per_task)
+    if not batches:
+        return
 
     def send() -> None:
-        try:
-            process_upload.delay(upload.pk)
-        except Exception:  # broker down: the row stays pending and the sweep sends it again
-            log.exception("could not enqueue upload %s; the sweep will retry", upload.pk)
-            Upload.objects.filter(pk=upload.pk).update(enqueued=None)
+        for ids in batches:
+            try:
+                if len(ids) == 1:
+                    process_upload.delay(ids[0])
+                else:
+                    process_uploads.delay(ids)
+            except Exception:  # broker down: the rows stay pending and the sweep sends them again
+                log.exception("could not enqueue uploads %s; the sweep will retry", ids)
+                Upload.objects.filter(pk__in=ids).update(enqueued=None)
 
     transaction.on_commit(send)
 
 
-def upload_claim(*, upload_id: int, task_id: str) -> Upload | None:
-    """Atomically move a pending upload to processing. Returns None if someone else has it."""
+def upload_enqueue(*, upload: Upload) -> None:
+    uploads_enqueue(uploads=[upload])
+
+
+def uploads_claim(*, upload_ids: list[int], task_id: str) -> list[Upload]:
+    """Atomically move these pending uploads to processing, in one statement; returns the ones
+    this call claimed (in the order given), not those another worker has."""
     now = timezone.now()
-    claimed = Upload.objects.filter(pk=upload_id, status=Upload.Status.PENDING).update(
-        status=Upload.Status.PROCESSING, task_id=task_id, started=now, attempts=F("attempts") + 1
+    token = task_id or f"direct-{uuid.uuid4().hex}"
+    Upload.objects.filter(pk__in=upload_ids, status=Upload.Status.PENDING).update(
+        status=Upload.Status.PROCESSING, task_id=token, started=now, attempts=F("attempts") + 1
     )
-    if not claimed and task_id:
+    if task_id:
         # The same task message delivered again: its first delivery died mid-parse (worker killed),
         # since the broker only redelivers after the visibility timeout, which outlasts the hard
         # time limit. Resume it; the one-to-one report link still guarantees a single report.
-        claimed = Upload.objects.filter(pk=upload_id, status=Upload.Status.PROCESSING, task_id=task_id).update(
-            started=now, attempts=F("attempts") + 1
-        )
-    if not claimed:
-        return None
-    return Upload.objects.get(pk=upload_id)
+        Upload.objects.filter(pk__in=upload_ids, status=Upload.Status.PROCESSING, task_id=task_id).exclude(
+            started=now
+        ).update(started=now, attempts=F("attempts") + 1)
+    rows = {
+        u.pk: u
+        for u in Upload.objects.filter(
+            pk__in=upload_ids, status=Upload.Status.PROCESSING, task_id=token, started=now
+        ).select_related("report", "uploaded_by")
+    }
+    return [rows[pk] for pk in upload_ids if pk in rows]
+
+
+def upload_claim(*, upload_id: int, task_id: str) -> Upload | None:
+    """Atomically move a pending upload to processing. Returns None if someone else has it."""
+    claimed = uploads_claim(upload_ids=[upload_id], task_id=task_id)
+    return claimed[0] if claimed else None
 
 
 def upload_finish(upload: Upload, status: str, *, message: str = "", error_code: str = "") -> None:
@@ -153,31 +255,81 @@ def upload_finish(upload: Upload, status: str, *, message: str = "", error_code:
 
 
 def upload_process(*, upload_id: int, task_id: str = "") -> Upload | None:
-    upload = upload_claim(upload_id=upload_id, task_id=task_id)
-    if upload is None:
-        return None
+    done = uploads_process(upload_ids=[upload_id], task_id=task_id)
+    return done[0] if done else None
+
+
+class _Batch:
+    """What the uploads of one task share: placements already made (one lookup per organisation
+    name) and uploaders (one scope lookup per person)."""
+
+    def __init__(self) -> None:
+        self.placements: dict[str, object] = {}
+        self.users: dict[int, object] = {}
+        self.stored = 0
+
+    def uploader(self, upload: Upload):
+        if upload.uploaded_by_id is None:
+            return None
+        return self.users.setdefault(upload.uploaded_by_id, upload.uploaded_by)
+
+
+def uploads_process(*, upload_ids: list[int], task_id: str = "") -> list[Upload]:
+    """Claim these uploads and handle each: expand a zip, or parse and store its report.
+
+    Each report is stored in its own transaction. When the task's soft time limit strikes, the
+    uploads not yet handled are put back and sent again one per task; the one being parsed stays
+    claimed for the sweep (a report that alone outlasts the limit is retried, then given up on).
+    """
+    from dashboard import selectors
+
+    uploads = uploads_claim(upload_ids=upload_ids, task_id=task_id)
+    shared = _Batch()
+    for i, upload in enumerate(uploads):
+        try:
+            _process_one(upload, shared)
+        except SoftTimeLimitExceeded:
+            rest = uploads[i + 1:] if i == 0 else uploads[i:]
+            if rest:
+                log.warning("task %s ran out of time; sending %d uploads again", task_id, len(rest))
+                with transaction.atomic():
+                    Upload.objects.filter(pk__in=[u.pk for u in rest], status=Upload.Status.PROCESSING).update(
+                        status=Upload.Status.PENDING, enqueued=timezone.now()
+                    )
+                    uploads_enqueue(uploads=rest, one_per_task=True)
+            if i == 0:
+                raise
+            break
+    if shared.stored:
+        selectors.data_changed()
+    return uploads
+
+
+def _process_one(upload: Upload, shared: _Batch) -> None:
     if upload.attempts > 1 and hasattr(upload, "report"):
         # A redelivery after the report was stored but before the row was marked done.
         upload_finish(upload, Upload.Status.DONE, message=_done_message(upload.report))
-        return upload
+        return
     with upload.file.open("rb") as fh:
         data = fh.read()
     if upload.detected_format == "zip":
         _expand_zip(upload, data)
-        return upload
-    _parse_and_store(upload, data)
-    return upload
+        return
+    _parse_and_store(upload, data, shared)
 
 
-def _parse_and_store(upload: Upload, data: bytes) -> None:
-    from dashboard.services import organisation_place, report_create_from_parse
+def _parse_and_store(upload: Upload, data: bytes, shared: _Batch | None = None) -> None:
+    from dashboard.services import Placement, organisation_place, report_create_from_parse
     from ingest.parsing import parse
 
+    shared = shared or _Batch()
     try:
         parsed = parse(data, upload.original_name, time_budget=settings.PARSE_TIME_BUDGET_SECONDS)
     except ParseError as exc:
         upload_finish(upload, Upload.Status.FAILED, message=exc.message_zh, error_code=exc.code)
         return
+    except SoftTimeLimitExceeded:
+        raise  # the task ran out of time: not this file's fault (uploads_process decides)
     except Exception as exc:  # a parser bug must not leave the upload stuck
         log.exception("parser crashed on upload %s", upload.pk)
         upload_finish(
@@ -190,8 +342,8 @@ def _parse_and_store(upload: Upload, data: bytes) -> None:
     for attempt in range(3):
         try:
             with transaction.atomic():
-                placement = organisation_place(agency_name=parsed.agency)
-                uploader = upload.uploaded_by
+                placement = shared.placements.get(parsed.agency or "") or organisation_place(agency_name=parsed.agency)
+                uploader = shared.uploader(upload)
                 if uploader is not None and placement.organisation is not None and not access.in_scope(
                     uploader, placement.organisation
                 ):
@@ -203,10 +355,15 @@ def _parse_and_store(upload: Upload, data: bytes) -> None:
                         error_code="out_of_scope",
                     )
                     return
-                report = report_create_from_parse(upload=upload, parsed=parsed, placement=placement)
+                report = report_create_from_parse(upload=upload, parsed=parsed, placement=placement, announce=False)
                 Upload.objects.filter(pk=upload.pk).update(
                     status=Upload.Status.DONE, message=_done_message(report), error_code="", finished=timezone.now()
                 )
+            shared.stored += 1
+            if placement.organisation is not None and parsed.agency:
+                # The organisation now exists and has a report: later files of this task that name it
+                # skip the lookup (and must not count it as new).
+                shared.placements[parsed.agency] = Placement(placement.organisation, placement.reason)
             return
         except (DataError, OverflowError):
             # A value the database cannot hold (a count with 25 digits): the parse is final, so is this.
@@ -230,6 +387,7 @@ def _parse_and_store(upload: Upload, data: bytes) -> None:
             # Two workers placed reports under the same new organisation at once and the other one
             # created it (or a parent) first (organisation_get_or_create_path is check-then-create).
             # Our transaction was rolled back and the organisation now exists: store again.
+            shared.placements.pop(parsed.agency or "", None)
             log.info("upload %s: organisation created concurrently, storing again", upload.pk)
 
 
@@ -251,25 +409,28 @@ def _expand_zip(upload: Upload, data: bytes) -> None:
     if problem:
         upload_finish(upload, Upload.Status.FAILED, message=problem, error_code="zip_limits")
         return
-    count = 0
-    for info in entries:
-        name = info.filename
-        base = PurePosixPath(name.replace("\\", "/")).name
-        if base.startswith(".") or "__MACOSX" in name:
-            continue
-        try:
-            content = archive.read(info)
-        except (RuntimeError, zipfile.BadZipFile, OSError) as exc:  # encrypted or damaged entry
-            child = upload_create(name=base or name, data=b"", parent=upload)
-            upload_finish(child, Upload.Status.FAILED, message=f"压缩包中的文件无法读取（{type(exc).__name__}）。", error_code="corrupt")
-            continue
-        if content[:4] == b"PK\x03\x04" and sniff_is_zip(content, base):
-            child = upload_create(name=base, data=b"", parent=upload)
-            upload_finish(child, Upload.Status.FAILED, message="不支持压缩包中再套压缩包，请解压后分别上传。", error_code="nested_zip")
-            continue
-        upload_create(name=base or name, data=content, parent=upload)
-        count += 1
-    if count == 0 and not upload.children.exists():
+
+    def members() -> Iterable[IncomingFile]:
+        for info in entries:
+            name = info.filename
+            base = PurePosixPath(name.replace("\\", "/")).name
+            if base.startswith(".") or "__MACOSX" in name:
+                continue
+            try:
+                content = archive.read(info)
+            except (RuntimeError, zipfile.BadZipFile, OSError) as exc:  # encrypted or damaged entry
+                yield IncomingFile(
+                    base or name, b"", Refusal("corrupt", f"压缩包中的文件无法读取（{type(exc).__name__}）。")
+                )
+                continue
+            if content[:4] == b"PK\x03\x04" and sniff_is_zip(content, base):
+                yield IncomingFile(base, b"", Refusal("nested_zip", "不支持压缩包中再套压缩包，请解压后分别上传。"))
+                continue
+            yield IncomingFile(base or name, content)
+
+    children = uploads_create(members(), user=upload.uploaded_by, parent=upload)
+    count = sum(1 for c in children if c.error_code not in ("corrupt", "nested_zip"))
+    if not children:
         upload_finish(
             upload, Upload.Status.FAILED, message="压缩包中没有可识别的报告文件（只有文件夹或系统隐藏文件）。", error_code="empty_zip"
         )
@@ -313,11 +474,12 @@ def uploads_sweep_stale() -> int:
             )
         else:
             Upload.objects.filter(pk=upload.pk, status=Upload.Status.PROCESSING).update(status=Upload.Status.PENDING)
-    resend = list(Upload.objects.filter(_enqueued_before(pending_cutoff), status=Upload.Status.PENDING)[:1000])
-    for upload in resend:
-        with transaction.atomic():
-            Upload.objects.filter(pk=upload.pk).update(enqueued=now)
-            upload_enqueue(upload=upload)
+    resend = list(
+        Upload.objects.filter(_enqueued_before(pending_cutoff), status=Upload.Status.PENDING).only("id", "size")[:1000]
+    )
+    with transaction.atomic():
+        Upload.objects.filter(pk__in=[u.pk for u in resend]).update(enqueued=now)
+        uploads_enqueue(uploads=resend)
     return len(resend)
 
 

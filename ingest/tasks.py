@@ -10,9 +10,9 @@ from ingest import services
 # Only transient faults are retried: the database going away. A ParseError is final and is
 # recorded on the upload by the service, never raised here.
 TRANSIENT = (OperationalError, InterfaceError)
-
-
-@shared_task(
+# Upload tasks are acknowledged only when done and redelivered if their worker dies; the claim in
+# ingest.services makes a second delivery harmless.
+UPLOAD_TASK = dict(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -21,8 +21,18 @@ TRANSIENT = (OperationalError, InterfaceError)
     retry_jitter=True,
     max_retries=5,
 )
+
+
+@shared_task(**UPLOAD_TASK)
 def process_upload(self, upload_id: int) -> None:
     services.upload_process(upload_id=upload_id, task_id=self.request.id or "")
+
+
+@shared_task(**UPLOAD_TASK)
+def process_uploads(self, upload_ids: list[int]) -> None:
+    """Several uploads in one task (bulk loads): one claim, each report in its own transaction.
+    A retry after a transient fault claims only those still pending or still its own."""
+    services.uploads_process(upload_ids=upload_ids, task_id=self.request.id or "")
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -41,8 +41,9 @@ def upload(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             batch = uuid.uuid4()
-            for f in form.cleaned_data["files"]:
-                services.upload_create(name=f.name, data=f.read(), user=request.user, batch=batch)
+            services.uploads_create(
+                (services.IncomingFile(f.name, f.read()) for f in form.cleaned_data["files"]), user=request.user, batch=batch
+            )
             return redirect("ingest-batch", batch=batch)
     else:
         form = UploadForm()

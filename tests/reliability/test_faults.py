@@ -344,7 +344,7 @@ def test_two_workers_racing_for_the_same_upload_store_one_report(stack, monkeypa
 
     a = stack.worker("racer-a", concurrency=2)
     b = stack.worker("racer-b", concurrency=2)
-    monkeypatch.setattr(services, "upload_enqueue", lambda *, upload: None)  # the test sends the messages
+    monkeypatch.setattr(services, "uploads_enqueue", lambda *, uploads, one_per_task=False: None)  # the test sends them
     upload = services.upload_create(name="race.pdf", data=big_pdf_report(402, pages=60))
     assert upload.status == Upload.Status.PENDING
     app = stack.celery()

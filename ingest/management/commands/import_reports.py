@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from ingest import services
 from ingest.models import Upload
 
+CHUNK = 200
+
 
 class Command(BaseCommand):
     help = "Import report files, folders and .zip archives through the upload pipeline."
@@ -39,8 +41,12 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("no files found under the given paths")
         batch = uuid.uuid4()
-        for path in files:
-            services.upload_create(name=path.name, data=path.read_bytes(), user=uploader, batch=batch)
+        # In chunks: one transaction and a few bulk inserts per chunk, and never every file in memory.
+        for start in range(0, len(files), CHUNK):
+            chunk = files[start:start + CHUNK]
+            services.uploads_create(
+                (services.IncomingFile(path.name, path.read_bytes()) for path in chunk), user=uploader, batch=batch
+            )
         self.stdout.write(f"queued {len(files)} file(s) as batch {batch}")
         if no_wait:
             return
