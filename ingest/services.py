@@ -285,23 +285,25 @@ def uploads_process(*, upload_ids: list[int], task_id: str = "") -> list[Upload]
 
     uploads = uploads_claim(upload_ids=upload_ids, task_id=task_id)
     shared = _Batch()
-    for i, upload in enumerate(uploads):
-        try:
-            _process_one(upload, shared)
-        except SoftTimeLimitExceeded:
-            rest = uploads[i + 1:] if i == 0 else uploads[i:]
-            if rest:
-                log.warning("task %s ran out of time; sending %d uploads again", task_id, len(rest))
-                with transaction.atomic():
-                    Upload.objects.filter(pk__in=[u.pk for u in rest], status=Upload.Status.PROCESSING).update(
-                        status=Upload.Status.PENDING, enqueued=timezone.now()
-                    )
-                    uploads_enqueue(uploads=rest, one_per_task=True)
-            if i == 0:
-                raise
-            break
-    if shared.stored:
-        selectors.data_changed()
+    try:
+        for i, upload in enumerate(uploads):
+            try:
+                _process_one(upload, shared)
+            except SoftTimeLimitExceeded:
+                rest = uploads[i + 1:] if i == 0 else uploads[i:]
+                if rest:
+                    log.warning("task %s ran out of time; sending %d uploads again", task_id, len(rest))
+                    with transaction.atomic():
+                        Upload.objects.filter(pk__in=[u.pk for u in rest], status=Upload.Status.PROCESSING).update(
+                            status=Upload.Status.PENDING, enqueued=timezone.now()
+                        )
+                        uploads_enqueue(uploads=rest, one_per_task=True)
+                if i == 0:
+                    raise
+                break
+    finally:
+        if shared.stored:  # also when a fault stops the batch half-way: what was stored is visible
+            selectors.data_changed()
     return uploads
 
 

@@ -8,6 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dashboard import selectors
 from dashboard.models import AuditLog, Organisation, Report
 from ingest import services
 from ingest.models import Upload
@@ -83,7 +84,9 @@ def test_uploads_are_sent_in_batches_bounded_by_count_and_bytes(settings, sizes,
 def test_a_batch_stores_each_report_and_places_repeated_organisations_once(sent):
     files = [report_file(TOWNS[0], year) for year in (2020, 2021, 2022)] + [report_file(TOWNS[1], 2022)]
     uploads = services.uploads_create(files)
+    generation = selectors._generation()
     processed = services.uploads_process(upload_ids=[u.pk for u in uploads], task_id="batch-1")
+    assert selectors._generation() > generation  # the dashboard's cached summaries know
     assert [u.pk for u in processed] == [u.pk for u in uploads]
     for u in Upload.objects.filter(pk__in=[u.pk for u in uploads]):
         assert u.status == Upload.Status.DONE, u.message
