@@ -58,12 +58,13 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     checks = run_checks(cells, s3v)
     _warn_failed_checks(sink, checks)
     headings = {k: Heading(raw=regions.headings.get(k), found=k in regions.headings) for k in SECTION_KEYS}
-    text = {k: _section_text(regions.tokens(toks, k), regions.headings.get(k)) for k in TEXT_KEYS}
+    lines = {k: _section_lines(regions.tokens(toks, k), regions.headings.get(k)) for k in TEXT_KEYS}
+    text = {k: "\n".join(v)[:_MAX_TEXT] for k, v in lines.items()}
     return ParsedReport(
         agency=agency, report_year=year, title=title, published_date=published, source_path=source_path,
         source_format=doc.source_format, versions=versions, version_evidence=tuple(sink.evidence),
         headings=headings, text=text, cells=cells, derived=_derived(cells, s3v), checks=tuple(checks),
-        warnings=tuple(sink.warnings), stated_counts=tuple(meta.stated_counts(text["s1_overview"])),
+        warnings=tuple(sink.warnings), stated_counts=tuple(meta.stated_counts(text["s1_overview"], _nfkc_text(lines["s1_overview"]))),
         parser_version=parser_version,
     )
 
@@ -203,8 +204,20 @@ def _group_keys(version: str, group: str, col: str) -> tuple[str, ...]:
     return tuple(k for k in s3_keys(version) if k.startswith(prefix) and k.endswith("." + col) and ".sum." not in k)
 
 
-def _section_text(toks: list, heading: str | None) -> str:
+_MAX_TEXT = 20000
+
+
+def _section_lines(toks: list, heading: str | None) -> list[str]:
+    """The lines of a section's text (joined by newlines and cut at _MAX_TEXT, its text)."""
     lines = [t.text.strip() for t in toks if t.text.strip()]
     if heading and lines and lines[0] == heading.strip():
         lines = lines[1:]
-    return "\n".join(lines)[:20000]
+    return lines
+
+
+def _nfkc_text(lines: list[str]) -> str | None:
+    """NFKC of the section text from the lines normalised one by one (cached: most were while
+    tokenizing); NFKC never works across a newline. None when the text was cut at _MAX_TEXT."""
+    if sum(map(len, lines)) + len(lines) - 1 > _MAX_TEXT:
+        return None
+    return "\n".join(map(nfkc, lines))

@@ -113,10 +113,25 @@ def find_published(lines: list[str]) -> str | None:
     return None
 
 
-def stated_counts(text: str) -> list[StatedCount]:
-    """Counts of published items stated in §一 prose, each with its sentence as evidence."""
+# A sentence and the mark that ends it; what follows the last mark is the last sentence.
+_SENTENCE = re.compile(r"[^。；;！!]*[。；;！!]")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut after every 。；;！! (what ``re.split(r"(?<=[。；;！!])", text)`` gives, found
+    without trying the lookbehind at every position)."""
+    out = _SENTENCE.findall(text)
+    end = sum(map(len, out))
+    out.append(text[end:])
+    return out
+
+
+def stated_counts(text: str, normalized: str | None = None) -> list[StatedCount]:
+    """Counts of published items stated in §一 prose, each with its sentence as evidence.
+
+    ``normalized``: NFKC of ``text`` when the caller has it already."""
     out: list[StatedCount] = []
-    for sentence in re.split(r"(?<=[。；;！!])", unicodedata.normalize("NFKC", text)):
+    for sentence in sentences(normalized if normalized is not None else unicodedata.normalize("NFKC", text)):
         for m in _COUNT.finditer(sentence):
             what = re.sub(r"^(?:公开|发布|公布|主动公开)", "", m.group(0)[: m.start(1) - m.start()])
             what = what.strip(" 共计约了") or "信息"

@@ -52,26 +52,40 @@ def split_regions(toks: list[Tok]) -> Regions:
     regions = Regions(section_of=section_of)
     first_heading: int | None = None
     text_since = 0
-    heads = [heading_key(tok) for tok in toks]
+    heads = _heading_keys(toks)
+    rank = ORDER.get
     # later[i]: the lowest rank of a heading after token i. A table label may open a section only
     # where no heading of that section (or an earlier one) is still to come: "本年新收政府信息公开
     # 申请数量3件" in §一's prose must not open §三 before the tables' own headings.
     later = [len(ORDER)] * (len(toks) + 1)
     for i in range(len(toks) - 1, -1, -1):
-        later[i] = min(later[i + 1], _rank(heads[i])) if heads[i] is not None else later[i + 1]
+        later[i] = min(later[i + 1], rank(heads[i], -1)) if heads[i] is not None else later[i + 1]
+    s2, s3, s4 = ORDER["s2_proactive"], ORDER["s3_applications"], ORDER["s4_review_litigation"]
+    cur = -1  # rank of current
     for i, tok in enumerate(toks):
         h = heads[i]
-        if h is not None and first_heading is not None and _rank(h) <= _rank(current) and text_since < _TOC_TEXT:
+        if h is not None and first_heading is not None and rank(h, -1) <= cur and text_since < _TOC_TEXT:
             for k in range(first_heading, i):
                 section_of[k] = "pre"
-            current, first_heading, text_since = "pre", None, 0
+            current, cur, first_heading, text_since = "pre", -1, None, 0
             regions.headings.clear()
             regions.heading_at.clear()
-        nxt = _switch(tok, current, h, later[i + 1])
+        # _switch, inline: the section this token opens, if any.
+        after = later[i + 1]
+        if h is not None and rank(h, -1) > cur:
+            nxt = h
+        elif cur < s2 < after and (tok.tag == "cap" or (tok.tag is None and _is_caption(tok))):
+            nxt = "s2_proactive"
+        elif cur < s3 < after and _opens_s3(tok):
+            nxt = "s3_applications"
+        elif cur == s3 and s4 < after and _opens_s4(tok):
+            nxt = "s4_review_litigation"
+        else:
+            nxt = None
         if nxt is not None and h is None and not _table_follows(toks, i, nxt):
             nxt = None  # a table label in a sentence, not the start of a table
         if nxt is not None and nxt != current:
-            current = nxt
+            current, cur = nxt, rank(nxt, -1)
             if h == nxt and nxt not in regions.headings:
                 regions.headings[nxt] = tok.text.strip()
                 regions.heading_at[nxt] = i
@@ -83,20 +97,27 @@ def split_regions(toks: list[Tok]) -> Regions:
     return regions
 
 
+def _heading_keys(toks: list[Tok]) -> list[str | None]:
+    """heading_key of every token; only a short text opening with 一…六 can be a loose heading."""
+    out: list[str | None] = []
+    for tok in toks:
+        tag = tok.tag
+        if tag is not None:
+            out.append(tag[2:] if tag.startswith("h:") else None)
+            continue
+        n = tok.norm
+        if len(n) > 40 or (n[:1] not in _NUMERALS and len(tok.text) <= 200):
+            out.append(None)
+        else:
+            out.append(heading_key(tok))
+    return out
+
+
+_NUMERALS = "一二三四五六"
+
+
 def _rank(key: str) -> int:
     return ORDER.get(key, -1)
-
-
-def _switch(tok: Tok, current: str, h: str | None, later: int) -> str | None:
-    if h is not None and _rank(h) > _rank(current):
-        return h
-    if _rank(current) < ORDER["s2_proactive"] < later and (tok.tag == "cap" or (tok.tag is None and _is_caption(tok))):
-        return "s2_proactive"
-    if _rank(current) < ORDER["s3_applications"] < later and _opens_s3(tok):
-        return "s3_applications"
-    if current == "s3_applications" and ORDER["s4_review_litigation"] < later and _opens_s4(tok):
-        return "s4_review_litigation"
-    return None
 
 
 _S2_HEADER_START = ("信息内容", "本年", "上一年", "采购", "处理决定")
