@@ -59,7 +59,7 @@ def _get_or_create_path(nodes: Sequence) -> tuple[Organisation, bool]:
     created = False
     for node in nodes:
         org = by_code.get(node.code) if node.code else None
-        if org is None:
+        if org is None and not created:  # under a parent created just now there is nothing to find
             org = Organisation.objects.filter(parent=parent, name=node.name).first()
         created = org is None
         if org is None:
