@@ -84,7 +84,10 @@ def _fast(name: str, restype, *argtypes):
 
 
 _VP, _INT = ctypes.c_void_p, ctypes.c_int
-_get_object = _fast("FPDFPage_GetObject", _VP, _VP, _INT)
+# FPDFPage_GetObject(FPDF_PAGE, int) without argtypes: called with the page as a c_void_p (passed as a
+# pointer) and a Python int index (passed as a C int, its declared type), ctypes skips the from_param
+# conversions, the larger part of the cost of a call it makes for every object of a page.
+_get_object = ctypes.PYFUNCTYPE(_VP)(ctypes.cast(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p).value)
 _object_type = _fast("FPDFPageObj_GetType", _INT, _VP)
 _loose_box = _fast("FPDFText_GetLooseCharBox", _INT, _VP, _INT, _VP)  # (textpage, index, FS_RECTF*)
 _obj_bounds = _fast("FPDFPageObj_GetBounds", _INT, _VP, _VP, _VP, _VP, _VP)  # (obj, &l, &b, &r, &t)
@@ -468,7 +471,8 @@ def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], li
     addr = _addr(raw)
     obj_bounds = _obj_bounds
     n = pdfium_c.FPDFPage_CountObjects(raw)
-    objs = list(map(_get_object, repeat(addr, n), range(n)))  # loops in C: a page has hundreds of objects
+    # Loops in C: a page has hundreds of objects (a glyph each in some office PDFs).
+    objs = list(map(_get_object, repeat(ctypes.c_void_p(addr), n), range(n)))
     for o, kind in zip(objs, map(_object_type, objs), strict=True):
         if kind != path:
             continue

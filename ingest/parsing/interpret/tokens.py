@@ -76,7 +76,8 @@ def tokenize(doc: Document, deadline: float, notes: list[str] | None = None) -> 
                 cells = [(c, cell.text) for c, cell in enumerate(grid_row) if cell.origin]
                 multi = len(cells) > 1
                 for c, text in cells:
-                    toks.append(Tok(text=text, row=row, in_row=multi, col=c, columns=columns))
+                    # Positional arguments: a generated __init__ takes keywords at a higher cost.
+                    toks.append(Tok(text, row, multi, None, False, False, c, columns))
         elif isinstance(block, Paragraph):
             for line in block.text.split("\n"):
                 row += 1
