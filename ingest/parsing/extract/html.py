@@ -91,7 +91,7 @@ def document_from_html(text: str, deadline: float | None = None, *, raw: bytes |
         text = unescape_js_string(text)
         raw = None
     text = text.lstrip("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():  # == not text.strip(), without copying a big page
         raise ParseError("empty", "文件是空的，没有可读取的内容。", "The file is empty.")
     try:
         # Plain etree elements (not lxml.html's classes): no per-element class lookup, much faster.
@@ -142,7 +142,8 @@ _FLOW = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http:/
 
 
 def _holds_marker(text: str) -> bool:
-    return any(m in text for m in _MARKERS) or ("&#" in text and _MARKER_REF.search(text) is not None)
+    # The regex alone: its literal "&#" prefix is found faster than by ``"&#" in text`` (~4x on a big page).
+    return any(m in text for m in _MARKERS) or _MARKER_REF.search(text) is not None
 
 
 def _flow(start) -> list | None:

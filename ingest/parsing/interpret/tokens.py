@@ -29,7 +29,7 @@ SUBTOTAL = "org_subtotal"  # a header-named column that is read past, never into
 _UNIT_AFTER = set("条件个项篇次人年月日号%％万千百亿余多元期批家户名位笔份岁天小")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tok:
     text: str  # raw text (cells: as extracted; running text: NFKC)
     row: int
