@@ -29,16 +29,6 @@ def value_of(cell: Cell | None) -> float | int | None:
     return None
 
 
-def _check(cid: str, lhs_keys: list[str], rhs_keys: list[str], cells: dict[str, Cell], expr: str) -> Check:
-    lv = [value_of(cells.get(k)) for k in lhs_keys]
-    rv = [value_of(cells.get(k)) for k in rhs_keys]
-    keys = tuple(lhs_keys + rhs_keys)
-    if any(v is None for v in lv + rv):
-        return Check(id=cid, ok=None, lhs=None, rhs=None, expr=expr, cells=keys)
-    lhs, rhs = _num(sum(lv)), _num(sum(rv))
-    return Check(id=cid, ok=abs(lhs - rhs) < _TOL, lhs=lhs, rhs=rhs, expr=expr, cells=keys)
-
-
 def _num(x: float | int) -> float | int:
     return int(x) if float(x).is_integer() else round(x, 6)
 
@@ -48,7 +38,25 @@ def outcome_rows(version: str) -> list[str]:
 
 
 def run_checks(cells: dict[str, Cell], s3_version: str) -> list[Check]:
-    return [_check(cid, lhs, rhs, cells, expr) for cid, lhs, rhs, expr in _check_specs(s3_version)]
+    # Each cell's value once (a cell enters several identities); an absent key is None, as value_of(None).
+    values = {k: value_of(c) for k, c in cells.items()}
+    get = values.get
+    out: list[Check] = []
+    for cid, lhs_keys, rhs_keys, keys, expr in _check_specs_keyed(s3_version):
+        lv = list(map(get, lhs_keys))
+        rv = list(map(get, rhs_keys))
+        if None in lv or None in rv:
+            out.append(Check(id=cid, ok=None, lhs=None, rhs=None, expr=expr, cells=keys))
+            continue
+        lhs, rhs = _num(sum(lv)), _num(sum(rv))
+        out.append(Check(id=cid, ok=abs(lhs - rhs) < _TOL, lhs=lhs, rhs=rhs, expr=expr, cells=keys))
+    return out
+
+
+@cache
+def _check_specs_keyed(s3_version: str) -> tuple[tuple[str, list[str], list[str], tuple[str, ...], str], ...]:
+    """_check_specs with each identity's key tuple (what ``Check.cells`` holds) made once."""
+    return tuple((cid, lhs, rhs, tuple(lhs + rhs), expr) for cid, lhs, rhs, expr in _check_specs(s3_version))
 
 
 @cache

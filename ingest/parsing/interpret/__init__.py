@@ -130,8 +130,9 @@ def _warn_absent_rows(sink: Sink, cells: dict[str, Cell]) -> None:
     for section in ("s2", "s3"):
         if not any(k.startswith(section + ".") for k in sink.cells):
             continue  # the whole table is absent: already said
-        rows = sorted({k.rsplit(".", 1)[0] for k, c in cells.items() if k.startswith(section + ".")
-                       and c.st == "missing" and (c.note or "").startswith("not found")})
+        # (the cheap, mostly false test first)
+        rows = sorted({k.rsplit(".", 1)[0] for k, c in cells.items() if c.st == "missing"
+                       and k.startswith(section + ".") and (c.note or "").startswith("not found")})
         if rows:
             shown = ", ".join(r.split(".", 1)[1] for r in rows[:12]) + (" …" if len(rows) > 12 else "")
             sink.warn(f"{section}.rows_missing", f"{section} 表格中未找到这些行：{shown}。",
