@@ -404,8 +404,10 @@ def _unlabelled_rows(toks: list[Tok], consumed: set[int]) -> list[tuple[int, lis
             j += 1
         row = toks[i:j]
         values = [t for t in row if t.is_value]
-        lead_ok = all(t.tag is None and s3_row(t.text) is None and not t.is_value for t in row[:len(row) - 7])
-        if len(values) == 7 and row[-7:] == values and lead_ok and not any(id(v) in consumed for v in values):
+        # Cheapest tests first (all of them are pure).
+        if len(values) == 7 and row[-7:] == values and all(
+                t.tag is None and s3_row(t.text) is None and not t.is_value for t in row[:len(row) - 7]) \
+                and not any(id(v) in consumed for v in values):
             if runs and runs[-1][2] == i:
                 runs[-1][1].append(values)
                 runs[-1] = (runs[-1][0], runs[-1][1], j)
@@ -459,9 +461,14 @@ def _without_subtotal(values: list[Tok], keys: list[str], row: str, sink: Sink) 
     return [v for v, _ in kept], [k for _, k in kept]
 
 
+@cache
+def _s3_row_keys(row: str) -> tuple[str, ...]:
+    return tuple(f"s3.{row}.{c}" for c in S3_COLUMNS)
+
+
 def assign_s3(row: str, values: list[Tok], sink: Sink) -> None:
     section = "s3"
-    keys = [f"s3.{row}.{c}" for c in S3_COLUMNS]
+    keys = list(_s3_row_keys(row))
     by_header = _by_header(values)
     if by_header is not None:
         values, by_header = _without_subtotal(values, by_header, row, sink)
@@ -473,10 +480,14 @@ def assign_s3(row: str, values: list[Tok], sink: Sink) -> None:
     if texts is None:
         _unresolved(keys, values, why, "s3", row, sink)
         return
-    _partly_unresolved(keys, texts, values, section, row, sink)
+    if None in texts:
+        _partly_unresolved(keys, texts, values, section, row, sink)
+    cells = sink.cells
+    glued = bool(values) and values[0].glued  # only then does _noted change a cell
     for key, text in zip(keys, texts, strict=True):
         if text is not None:
-            sink.cells[key] = _noted(parse_value(text), values)
+            cell = parse_value(text)
+            cells[key] = _noted(cell, values) if glued else cell
 
 
 def _assign_by_header(row: str, values: list[Tok], cols: list[str], sink: Sink) -> None:
