@@ -549,11 +549,14 @@ def _table_parts(h, v, page: int) -> list[_TablePart]:
         # Only horizontal lines within the vertical line's extent can touch it.
         lo = bisect_right(hy, y0 - _SNAP - 0.001)
         hi = bisect_right(hy, y1 + _SNAP)
+        rb = -1  # the root of this vertical line's group: it stays the root while others join it
         for k in range(lo, hi):
             i = hs[k]
             _, x0, x1 = h[i]
             if x0 - _SNAP <= x <= x1 + _SNAP:
-                ra, rb = find(i), find(nh + j)
+                ra = find(i)
+                if rb < 0:
+                    rb = find(nh + j)
                 if ra != rb:
                     parent[ra] = rb
     groups: dict[int, tuple[list, list]] = {}
@@ -865,15 +868,17 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
     gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
 
     members: dict[int, list[_Char]] = {}
+    at = members.get
     for ch in part.chars:
         c = bisect_right(xs, (ch[1] + ch[2]) / 2) - 1
         r = bisect_right(neg_ys, -(ch[3] + ch[4]) / 2) - 1
         if 0 <= r < nr and 0 <= c < nc:
             g = flat[r * nc + c]
-            if g in members:
-                members[g].append(ch)
-            else:
+            group = at(g)
+            if group is None:
                 members[g] = [ch]
+            else:
+                group.append(ch)
     texts = dict.fromkeys(flat, "")
     for g, chars in members.items():
         texts[g] = _cell_text(chars)
