@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import ParseError
 from ..model import Document, Paragraph, Table
@@ -39,14 +39,14 @@ class Tok:
     cut: bool = False  # the document ends inside this value: it may be missing digits
     col: int | None = None  # grid column of a table cell
     columns: dict[int, str] | None = None  # the §三 column keys its table's header gives per grid column
-    _norm: str | None = None
+    # The text in label form (labels.norm), made with the token: the readers ask for it about a
+    # thousand times per report, nearly every token at least once.
+    norm: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def norm(self) -> str:
-        if self._norm is None:
-            # Long prose is never a label; its first 200 characters are enough for every test on it.
-            self._norm = norm(self.text if len(self.text) <= 200 else self.text[:200])
-        return self._norm
+    def __post_init__(self) -> None:
+        # Long prose is never a label; its first 200 characters are enough for every test on it.
+        text = self.text
+        self.norm = norm(text if len(text) <= 200 else text[:200])
 
     @property
     def is_value(self) -> bool:
