@@ -194,6 +194,10 @@ def report_create_from_parse(*, upload, parsed, placement: Placement, announce: 
     # year (which one is current), next year's (its checks read this one).
     around: list[Report] = []
     if report.organisation_id is not None and report.year is not None and not placement.created:
+        # Reports of one organisation are stored one at a time: a second worker storing another
+        # version of the same year, or the neighbouring year, waits here until this transaction
+        # commits, then sees it (else both could become current, or skip each other's cross-year checks).
+        organisation_lock(report.organisation_id)
         around = list(
             Report.objects.filter(organisation_id=report.organisation_id, year__in=(report.year - 1, report.year,
                                                                                     report.year + 1))
@@ -219,6 +223,12 @@ def report_create_from_parse(*, upload, parsed, placement: Placement, announce: 
     return report
 
 
+def organisation_lock(organisation_id: int) -> None:
+    """Hold the organisation's row lock until the transaction ends (PostgreSQL; SQLite lets one
+    writer in at a time anyway)."""
+    list(Organisation.objects.select_for_update().filter(pk=organisation_id).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def report_place(*, report: Report, organisation: Organisation, year: int) -> Report:
     """A person tells us which organisation and year a report belongs to.
@@ -227,6 +237,8 @@ def report_place(*, report: Report, organisation: Organisation, year: int) -> Re
     ``quality.report_checks_run_around``), so they are derived in one place only.
     """
     old_org, old_year = report.organisation_id, report.year
+    for pk in sorted({pk for pk in (old_org, organisation.pk) if pk is not None}):  # same order everywhere
+        organisation_lock(pk)
     report.organisation = organisation
     report.year = year
     report.save(update_fields=["organisation", "year", "updated"])

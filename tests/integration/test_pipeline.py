@@ -66,6 +66,29 @@ def test_import_reports_takes_a_zip_through_the_worker(celery_worker, tmp_path, 
     assert set(Report.objects.values_list("year", flat=True)) == {2020, 2024}
 
 
+def test_a_bulk_import_travels_in_batch_tasks_and_stores_every_report(celery_worker, tmp_path, capsys):
+    from ingest.parsing import synthetic
+    from ingest.parsing.render import render
+
+    towns = ["定州市砖路镇", "定州市开元镇", "定州市东亭镇", "定州市李亲顾镇"]
+    for i, town in enumerate(towns):
+        for year in (2021, 2022, 2023):
+            fmt = ("txt", "html")[(i + year) % 2]
+            report = synthetic.generate_report(seed=i, year=year, agency=town)
+            (tmp_path / f"{i}-{year}.{fmt}").write_bytes(render(report, fmt))
+    call_command("import_reports", str(tmp_path), "--timeout", "180")
+    out = capsys.readouterr().out
+    assert "done: 12 file(s), 0 failed, 0 not finished" in out, out
+    assert Report.objects.filter(organisation__isnull=False).count() == 12
+    # several uploads were claimed by one task: the batch path ran in the worker
+    per_task = Upload.objects.values_list("task_id", flat=True)
+    assert max(list(per_task).count(t) for t in set(per_task)) >= 2
+    # the cross-year checks (stored when they fail; the synthetic years are not chained, so they
+    # do) saw last year's report wherever there is one, and only there
+    with_cross_year = Report.objects.filter(check_results__check_id__startswith="Y").distinct()
+    assert sorted(with_cross_year.values_list("year", flat=True)) == [2022] * 4 + [2023] * 4
+
+
 def test_import_reports_exits_non_zero_when_a_file_fails(celery_worker, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes("这不是年度报告。\n".encode())
