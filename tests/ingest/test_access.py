@@ -68,6 +68,24 @@ def test_a_report_for_a_unit_outside_the_uploaders_scope_is_refused_and_kept(cli
         assert fh.read() == _report_file("另一县甲镇")
 
 
+def test_reports_inside_a_zip_are_held_to_the_uploaders_scope_too(client, world):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mine.txt", _report_file("示例县东河镇"))
+        zf.writestr("theirs.txt", _report_file("另一县甲镇"))
+    client.force_login(world["clerk_a"])
+    _upload(client, "reports.zip", buf.getvalue())
+    children = {u.original_name: u for u in Upload.objects.filter(parent__isnull=False)}
+    assert children["mine.txt"].status == Upload.Status.DONE
+    assert children["theirs.txt"].status == Upload.Status.FAILED
+    assert children["theirs.txt"].error_code == "out_of_scope"
+    assert {u.uploaded_by for u in children.values()} == {world["clerk_a"]}
+    assert list(Report.objects.values_list("organisation__full_name", flat=True)) == ["示例县东河镇"]
+
+
 def test_reviewers_follow_uploads_in_their_scope_only(client, world):
     upload = services.upload_create(name="r.txt", data=_report_file("示例县东河镇"), user=world["clerk_a"])
     url = reverse("ingest-upload-detail", args=[upload.public_id])
