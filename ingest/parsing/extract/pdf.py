@@ -287,7 +287,6 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
 
     # Pass 2: prose lines as they are; lines touching a table glyph by glyph.
     lines: list = []
-    loose: list[_Char] = []
     # (first, last) glyph index of each word on a line touching a table, and the boxes of those two
     # glyphs if already known (a line of one word: the boxes of its ends were fetched above).
     words: list[tuple[int, int, list[float] | None]] = []
@@ -305,17 +304,7 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             line = _borderless_row(tpa, text, first, last, line)
         lines.append(line)
     if words:
-        loose = _place_words(tpa, text, words, parts)
-    if loose:
-        prose: list[_Char] = []
-        for c in loose:
-            cx, cy = (c[1] + c[2]) / 2, (c[3] + c[4]) / 2
-            for t in parts:
-                if t.left - 1 <= cx <= t.right + 1 and t.bottom - 1 <= cy <= t.top + 1:
-                    t.chars.append(c)
-                    break
-            else:
-                prose.append(c)
+        prose = _place_words(tpa, text, words, parts)
         if prose:
             lines.extend(_lines(prose, page_no))
     lines.extend(parts)
@@ -343,45 +332,70 @@ def _place_words(tpa: int, text: str, words: list[tuple[int, int, list[float] | 
                  parts: list[_TablePart]) -> list[_Char]:
     """Boxes for the words of table lines: a word whose first and last glyph fall in the same
     cell of the same part is placed whole (two boxes, often known already); only words that
-    straddle a border are measured glyph by glyph. Cells hold a word or two, so this saves most calls."""
-    grids = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1, t.xs, t.ys) for t in parts]
+    straddle a border are measured glyph by glyph. Cells hold a word or two, so this saves most calls.
 
-    def cell_of(x: float, y: float) -> tuple[int, int, int] | None:
-        for n, (left, right, bottom, top, xs, ys) in enumerate(grids):
-            if left <= x <= right and bottom <= y <= top:
-                return n, bisect_right(xs, x), bisect_right(ys, y)
-        return None
-
+    Each placed glyph (or whole word) goes to the first part whose box holds its centre; the
+    others are returned, in order, as prose."""
+    grids = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1, t.xs, t.ys, t.chars.append) for t in parts]
+    prose: list[_Char] = []
     # One box for a one-glyph word (most table words are a single digit), two for longer ones.
     fetched = _boxes(tpa, [i for first, last, known in words if known is None
                           for i in ((first,) if first == last else (first, last))])
-    out: list[_Char] = []
     split: list[int] = []
     k = 0
     for first, last, known in words:
         if known is None:
-            n = 4 if first == last else 8
-            ends = fetched[k: k + n]
-            k += n
+            if first == last:
+                l0, t0, r0, b0 = fetched[k:k + 4]
+                k += 4
+            else:
+                l0, t0, r0, b0, l1, t1, r1, b1 = fetched[k:k + 8]
+                k += 8
         else:
-            ends = known
-        l0, t0, r0, b0 = ends[0:4]
+            l0, t0, r0, b0, l1, t1, r1, b1 = known
         if first == last:
-            out.append((text[first], l0, r0, b0, t0))
-            continue
-        l1, t1, r1, b1 = ends[4:8]
-        where = cell_of((l0 + r0) / 2, (t0 + b0) / 2)
-        # Whole only if it also runs left to right: PDFium may list a glyph after one drawn to its
-        # right (an opening quote squeezed before a CJK character), and then x order must decide.
-        if (l0 <= l1 and where is not None and where == cell_of((l1 + r1) / 2, (t1 + b1) / 2)
-                and abs((t0 + b0) - (t1 + b1)) < (t0 - b0)):
-            out.append((text[first:last + 1], l0, r1, min(b0, b1), max(t0, t1)))
+            c: _Char = (text[first], l0, r0, b0, t0)
         else:
-            split.extend(range(first, last + 1))
+            # The cell of the first glyph's centre: the first part whose box holds it, and the
+            # grid position within that part.
+            x, y = (l0 + r0) / 2, (t0 + b0) / 2
+            n = -1
+            for m, g in enumerate(grids):
+                if g[0] <= x <= g[1] and g[2] <= y <= g[3]:
+                    n, col, row = m, bisect_right(g[4], x), bisect_right(g[5], y)
+                    break
+            whole = False
+            # Whole only if it also runs left to right: PDFium may list a glyph after one drawn to its
+            # right (an opening quote squeezed before a CJK character), and then x order must decide.
+            if l0 <= l1 and n >= 0:
+                x, y = (l1 + r1) / 2, (t1 + b1) / 2
+                for m, g in enumerate(grids):
+                    if g[0] <= x <= g[1] and g[2] <= y <= g[3]:
+                        whole = (m == n and bisect_right(g[4], x) == col and bisect_right(g[5], y) == row
+                                 and abs((t0 + b0) - (t1 + b1)) < (t0 - b0))
+                        break
+            if not whole:
+                split.extend(range(first, last + 1))
+                continue
+            c = (text[first:last + 1], l0, r1, min(b0, b1), max(t0, t1))
+        x, y = (c[1] + c[2]) / 2, (c[3] + c[4]) / 2
+        for g in grids:
+            if g[0] <= x <= g[1] and g[2] <= y <= g[3]:
+                g[6](c)
+                break
+        else:
+            prose.append(c)
     if split:
         f = _boxes(tpa, split)
-        out.extend(zip([text[i] for i in split], f[0::4], f[2::4], f[3::4], f[1::4], strict=True))
-    return out
+        for c in zip([text[i] for i in split], f[0::4], f[2::4], f[3::4], f[1::4], strict=True):
+            x, y = (c[1] + c[2]) / 2, (c[3] + c[4]) / 2
+            for g in grids:
+                if g[0] <= x <= g[1] and g[2] <= y <= g[3]:
+                    g[6](c)
+                    break
+            else:
+                prose.append(c)
+    return prose
 
 
 def _wide_lines(tpa: int, text: str, spans) -> set[int]:
@@ -549,16 +563,22 @@ def _table_parts(h, v, page: int) -> list[_TablePart]:
         # Only horizontal lines within the vertical line's extent can touch it.
         lo = bisect_right(hy, y0 - _SNAP - 0.001)
         hi = bisect_right(hy, y1 + _SNAP)
-        rb = -1  # the root of this vertical line's group: it stays the root while others join it
+        # The root of this vertical line's group. Joining another group, it goes under that group's
+        # root, which becomes rb: crossings already hanging from it (the lines of a table the vertical
+        # line runs through) are then seen as joined without a search.
+        rb = -1
         for k in range(lo, hi):
             i = hs[k]
             _, x0, x1 = h[i]
             if x0 - _SNAP <= x <= x1 + _SNAP:
+                if parent[i] == rb:
+                    continue
                 ra = find(i)
                 if rb < 0:
                     rb = find(nh + j)
                 if ra != rb:
-                    parent[ra] = rb
+                    parent[rb] = ra
+                    rb = ra
     groups: dict[int, tuple[list, list]] = {}
     for i, seg in enumerate(h):
         groups.setdefault(find(i), ([], []))[0].append(seg)
@@ -766,14 +786,13 @@ def _n_rows(part: _TablePart) -> int:
 
 def _build_table(parts: list[_TablePart]) -> Table:
     xs = _snap([s[0] for p in parts for s in p.v])
-    grids = [_part_grid(p, xs) for p in parts]
-    # Stack the parts. Group ids are made unique per part.
-    ids: list[list[tuple[int, int]]] = []
-    texts: dict[tuple[int, int], str] = {}
-    for k, (gid_rows, gtexts) in enumerate(grids):
-        part_rows = [[(k, g) for g in row] for row in gid_rows]
-        for g, t in gtexts.items():
-            texts[(k, g)] = t
+    # Stack the parts. Group ids are made unique across parts by an offset per part.
+    ids: list[list[int]] = []
+    texts: dict[int, str] = {}
+    base = 0
+    for p in parts:
+        part_rows = _part_grid(p, xs, base, texts)
+        base += (len(p.ys) - 1) * (len(xs) - 1)
         if ids and part_rows:
             part_rows = _drop_repeated_header(ids, part_rows, texts)
             _join_split_cells(ids, part_rows, texts)
@@ -784,7 +803,7 @@ def _build_table(parts: list[_TablePart]) -> Table:
         ids = [[row[j] for j in keep] for row in ids]
         ids = [row for i, row in enumerate(ids) if i == 0 or row != ids[i - 1]]
     rows: list[tuple[GridCell, ...]] = []
-    seen: set[tuple[int, int]] = set()
+    seen: set[int] = set()
     made: dict[tuple[str, bool], GridCell] = {}  # GridCell is frozen: equal cells can share one object
     for row in ids:
         out = []
@@ -799,33 +818,41 @@ def _build_table(parts: list[_TablePart]) -> Table:
     return Table(rows=tuple(rows))
 
 
-def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict[int, str]]:
-    """Fine grid of one table part: group id per position (merged cells share an id) and each group's text."""
+def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, str]) -> list[list[int]]:
+    """Fine grid of one table part: group id per position (merged cells share an id), and each
+    group's text put into ``texts``. Ids are ``base`` plus the group's first (top-left) position."""
     ys = part.ys[::-1]  # top first
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr < 1 or nc < 1:
-        return [], {}
+        return []
 
     # Which grid lines carry a border where: vb[i][r] for vertical line i beside fine row r,
     # hb[j][c] for horizontal line j above fine column c. Each segment marks the fine rows
-    # (columns) whose middle it covers, found by bisection.
+    # (columns) whose middle it covers, found by bisection. Segments of one line mostly share
+    # its exact position, so each position is looked up once.
     neg_mid = [-(ys[r] + ys[r + 1]) / 2 for r in range(nr)]  # ascending
     col_mid = [(xs[c] + xs[c + 1]) / 2 for c in range(nc)]
     vb = [[False] * nr for _ in range(nc + 1)]
+    near: dict[float, int | None] = {}
     for sx, y0, y1 in part.v:
-        i = _nearest(xs, sx)
+        i = near.get(sx, -1)
+        if i == -1:
+            i = near[sx] = _nearest(xs, sx)
         if i is not None:
-            row = vb[i]
-            for r in range(bisect_left(neg_mid, -(y1 + _SNAP)), bisect_right(neg_mid, -(y0 - _SNAP))):
-                row[r] = True
+            lo, hi = bisect_left(neg_mid, -(y1 + _SNAP)), bisect_right(neg_mid, -(y0 - _SNAP))
+            if hi > lo:
+                vb[i][lo:hi] = [True] * (hi - lo)
     hb = [[False] * nc for _ in range(nr + 1)]
     neg_ys = [-y for y in ys]  # ascending
+    near = {}
     for sy, x0, x1 in part.h:
-        j = _nearest(ys, sy, neg_ys)
+        j = near.get(sy, -1)
+        if j == -1:
+            j = near[sy] = _nearest(ys, sy, neg_ys)
         if j is not None:
-            col = hb[j]
-            for c in range(bisect_left(col_mid, x0 - _SNAP), bisect_right(col_mid, x1 + _SNAP)):
-                col[c] = True
+            lo, hi = bisect_left(col_mid, x0 - _SNAP), bisect_right(col_mid, x1 + _SNAP)
+            if hi > lo:
+                hb[j][lo:hi] = [True] * (hi - lo)
 
     parent = list(range(nr * nc))
 
@@ -847,6 +874,7 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
     # Grid lines outside this part (from a wider part of the same table) are no borders here:
     # the part's edge cells stretch over them.
     outside = [xs[c] <= part.left + _SNAP or xs[c] >= part.right - _SNAP for c in range(len(xs))]
+    joined = False
     for c in range(nc - 1):
         line = vb[c + 1]
         if outside[c + 1]:
@@ -855,17 +883,25 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
             gaps = [r for r, drawn in enumerate(line) if not drawn]
         else:
             continue
+        joined = True
         for r in gaps:
             union(r * nc + c, r * nc + c + 1)
     for r in range(nr - 1):
         line = hb[r + 1]
         if False in line:
-            base = r * nc
+            joined = True
+            base_r = r * nc
             for c, drawn in enumerate(line):
                 if not drawn:
-                    union(base + c, base + nc + c)
-    flat = [find(a) for a in range(nr * nc)]
-    gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
+                    union(base_r + c, base_r + nc + c)
+    if joined:
+        # Every parent lies before its child (roots are first positions), so one pass in order
+        # turns each parent into its root.
+        for a in range(nr * nc):
+            p = parent[a]
+            if p != a:
+                parent[a] = parent[p]
+    flat = [a + base for a in parent] if base else parent
 
     members: dict[int, list[_Char]] = {}
     at = members.get
@@ -879,13 +915,17 @@ def _part_grid(part: _TablePart, xs: list[float]) -> tuple[list[list[int]], dict
                 members[g] = [ch]
             else:
                 group.append(ch)
-    texts = dict.fromkeys(flat, "")
+    texts.update(dict.fromkeys(flat, ""))
     for g, chars in members.items():
-        texts[g] = _cell_text(chars)
+        if len(chars) == 1:  # the common case: one number or one unbroken label
+            word = chars[0][0]
+            texts[g] = _CJK_SPACE.sub("", word) if " " in word else word
+        else:
+            texts[g] = _cell_text(chars)
     # A grid line that only exists elsewhere in the table yields a row made entirely of cells
     # continued from the previous one; it is not a row of the source, so fold it away.
-    gid = [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
-    return gid, texts
+    gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
+    return [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
 
 
 def _nearest(grid: list[float], x: float, keys: list[float] | None = None) -> int | None:
