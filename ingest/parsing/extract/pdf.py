@@ -833,23 +833,31 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
     neg_mid = [-(ys[r] + ys[r + 1]) / 2 for r in range(nr)]  # ascending
     col_mid = [(xs[c] + xs[c + 1]) / 2 for c in range(nc)]
     vb = [[False] * nr for _ in range(nc + 1)]
-    near: dict[float, int | None] = {}
+    far = _SNAP + 0.001
+    last_c = len(xs) - 1
     for sx, y0, y1 in part.v:
-        i = near.get(sx, -1)
-        if i == -1:
-            i = near[sx] = _nearest(xs, sx)
-        if i is not None:
+        # The grid line nearest to sx within _SNAP (as _nearest, inlined: this runs per segment).
+        k = bisect_right(xs, sx)
+        i, dist = -1, far
+        if k > 0 and abs(xs[k - 1] - sx) < dist:
+            i, dist = k - 1, abs(xs[k - 1] - sx)
+        if k <= last_c and abs(xs[k] - sx) < dist:
+            i = k
+        if i >= 0:
             lo, hi = bisect_left(neg_mid, -(y1 + _SNAP)), bisect_right(neg_mid, -(y0 - _SNAP))
             if hi > lo:
                 vb[i][lo:hi] = [True] * (hi - lo)
     hb = [[False] * nc for _ in range(nr + 1)]
     neg_ys = [-y for y in ys]  # ascending
-    near = {}
+    last_r = len(ys) - 1
     for sy, x0, x1 in part.h:
-        j = near.get(sy, -1)
-        if j == -1:
-            j = near[sy] = _nearest(ys, sy, neg_ys)
-        if j is not None:
+        k = bisect_right(neg_ys, -sy)
+        j, dist = -1, far
+        if k > 0 and abs(ys[k - 1] - sy) < dist:
+            j, dist = k - 1, abs(ys[k - 1] - sy)
+        if k <= last_r and abs(ys[k] - sy) < dist:
+            j = k
+        if j >= 0:
             lo, hi = bisect_left(col_mid, x0 - _SNAP), bisect_right(col_mid, x1 + _SNAP)
             if hi > lo:
                 hb[j][lo:hi] = [True] * (hi - lo)
@@ -905,9 +913,13 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
 
     members: dict[int, list[_Char]] = {}
     at = members.get
+    row_at: dict[float, int] = {}  # a row's glyphs share their vertical extent: one bisection per extent
     for ch in part.chars:
         c = bisect_right(xs, (ch[1] + ch[2]) / 2) - 1
-        r = bisect_right(neg_ys, -(ch[3] + ch[4]) / 2) - 1
+        s = ch[3] + ch[4]
+        r = row_at.get(s)
+        if r is None:
+            r = row_at[s] = bisect_right(neg_ys, -s / 2) - 1
         if 0 <= r < nr and 0 <= c < nc:
             g = flat[r * nc + c]
             group = at(g)
