@@ -279,19 +279,20 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
 
     boxes = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1) for t in parts]
 
-    def in_table(x: float, y: float) -> bool:
-        for x0, x1, y0, y1 in boxes:
-            if x0 <= x <= x1 and y0 <= y <= y1:
-                return True
-        return False
-
     # Pass 2: prose lines as they are; lines touching a table glyph by glyph.
     lines: list = []
     # (first, last) glyph index of each word on a line touching a table, and the boxes of those two
     # glyphs if already known (a line of one word: the boxes of its ends were fetched above).
     words: list[tuple[int, int, list[float] | None]] = []
     for k, (first, last, stripped, x0, x1, top0, bot0, top1, bot1) in enumerate(spans):
-        if parts and (in_table(x0 + 0.5, (top0 + bot0) / 2) or in_table(x1 - 0.5, (top1 + bot1) / 2)):
+        touches = False  # whether the line's first or last glyph lies in a table
+        if boxes:
+            xa, ya, xb, yb = x0 + 0.5, (top0 + bot0) / 2, x1 - 0.5, (top1 + bot1) / 2
+            for bx0, bx1, by0, by1 in boxes:
+                if (bx0 <= xa <= bx1 and by0 <= ya <= by1) or (bx0 <= xb <= bx1 and by0 <= yb <= by1):
+                    touches = True
+                    break
+        if touches:
             if _SPACE.search(stripped) is None:
                 words.append((first, last, f[8 * k: 8 * k + 8]))
             else:
@@ -799,8 +800,10 @@ def _build_table(parts: list[_TablePart]) -> Table:
         ids.extend(part_rows)
     # Fold grid columns that no part uses as a border (every row continues the previous column).
     if ids:
-        keep = [j for j in range(len(ids[0])) if j == 0 or any(row[j] != row[j - 1] for row in ids)]
-        ids = [[row[j] for j in keep] for row in ids]
+        cols = list(zip(*ids, strict=True))
+        keep = [j for j in range(len(cols)) if j == 0 or cols[j] != cols[j - 1]]
+        if len(keep) < len(cols):
+            ids = [[row[j] for j in keep] for row in ids]
         ids = [row for i, row in enumerate(ids) if i == 0 or row != ids[i - 1]]
     rows: list[tuple[GridCell, ...]] = []
     seen: set[int] = set()
