@@ -9,8 +9,9 @@ through the administrative-division data, as in a real bulk load), then in one r
    in chunks of 200 files, each chunk one transaction; the workers receive batches of up to
    ``INGEST_TASK_BATCH`` uploads per task) and waits until two worker processes have stored
    every one.
-Prints reports/s for both and their ratio. Uses a scratch PostgreSQL database (dropped and
-re-created) and Redis db 14 (flushed). Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services).
+Prints reports/s for both and their ratio. ``--next-year`` times the following year's load
+instead (every organisation exists, last year's report is read for the cross-year checks).
+Uses a scratch PostgreSQL database (dropped and re-created) and Redis db 14 (flushed). Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services).
 """
 
 from __future__ import annotations
@@ -44,16 +45,17 @@ def township_names(n: int) -> list[str]:
     return names
 
 
-def make_files(n: int, formats: list[str], folder: Path) -> list[Path]:
+def make_files(n: int, formats: list[str], folder: Path, *, later: int = 0) -> list[Path]:
+    """N reports of N townships; ``later=1``: the same townships' reports of the following year."""
     from ingest.parsing import synthetic
     from ingest.parsing.render import EXTENSIONS, render
 
     paths = []
     for i, agency in enumerate(township_names(n)):
-        year = 2019 + i % 7
+        year = 2019 + i % 6 + later
         fmt = formats[i % len(formats)]
-        report = synthetic.generate_report(seed=i, year=year, agency=agency)
-        path = folder / f"{i:05d}{EXTENSIONS[fmt]}"
+        report = synthetic.generate_report(seed=i + later * n, year=year, agency=agency)
+        path = folder / f"{i:05d}-{year}{EXTENSIONS[fmt]}"
         path.write_bytes(render(report, fmt))
         paths.append(path)
     return paths
@@ -74,6 +76,11 @@ def main() -> int:
     ap.add_argument("--reports", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--formats", default="html,txt")
+    ap.add_argument(
+        "--next-year", action="store_true",
+        help="first load the same townships' previous year (untimed), then time the next year's load: "
+             "organisations exist, last year's reports are read for the cross-year checks",
+    )
     args = ap.parse_args()
 
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DB], check=True)
@@ -101,9 +108,11 @@ def main() -> int:
 
     folder = data_dir / "files"
     folder.mkdir()
+    (data_dir / "earlier").mkdir()
     t = time.perf_counter()
-    paths = make_files(args.reports, args.formats.split(","), folder)
-    print(f"generated {len(paths)} reports ({args.formats}) in {time.perf_counter() - t:.1f}s")
+    paths = make_files(args.reports, args.formats.split(","), folder, later=int(args.next_year))
+    earlier = make_files(args.reports, args.formats.split(","), data_dir / "earlier") if args.next_year else []
+    print(f"generated {len(paths) + len(earlier)} reports ({args.formats}) in {time.perf_counter() - t:.1f}s")
 
     # warm the division index and the parser once, as a running worker would be
     from dashboard import divisions
@@ -132,26 +141,44 @@ def main() -> int:
         from ingest.management.commands.import_reports import CHUNK
         from ingest.models import Upload
 
-        blobs = [(p.name, p.read_bytes()) for p in paths]
-        start = time.perf_counter()
-        for i in range(0, len(blobs), CHUNK):
-            services.uploads_create(services.IncomingFile(name, data) for name, data in blobs[i:i + CHUNK])
-        uploaded = time.perf_counter() - start
-        while Upload.objects.exclude(status__in=Upload.FINAL).exists():
-            if time.perf_counter() - start > 1800:
-                print("timed out")
+        def load(files: list[Path]) -> tuple[float, float] | None:
+            """Upload as import_reports does and wait until every upload is final: (upload s, total s)."""
+            blobs = [(p.name, p.read_bytes()) for p in files]
+            start = time.perf_counter()
+            for i in range(0, len(blobs), CHUNK):
+                services.uploads_create(services.IncomingFile(name, data) for name, data in blobs[i:i + CHUNK])
+            uploaded = time.perf_counter() - start
+            while Upload.objects.exclude(status__in=Upload.FINAL).exists():
+                if time.perf_counter() - start > 1800:
+                    return None
+                time.sleep(0.2)
+            return uploaded, time.perf_counter() - start
+
+        if earlier:
+            first = load(earlier)
+            print(f"previous year loaded (untimed): {len(earlier)} reports in {first[1]:.1f}s" if first else "timed out")
+            if first is None:
                 return 1
-            time.sleep(0.2)
-        total = time.perf_counter() - start
+        timed = load(paths)
+        if timed is None:
+            print("timed out")
+            return 1
+        uploaded, total = timed
     finally:
         for w in workers:
             w.terminate()
         for w in workers:
             w.wait(timeout=30)
 
-    states = dict(Upload.objects.values_list("status").annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id")))
-    reports = Report.objects.count()
-    placed = Report.objects.filter(organisation__isnull=False).count()
+    from django.db.models import Count
+
+    timed_names = [p.name for p in paths]
+    states = dict(
+        Upload.objects.filter(original_name__in=timed_names).values_list("status").annotate(n=Count("id"))
+    )
+    stored = Report.objects.filter(upload__original_name__in=timed_names)
+    reports = stored.count()
+    placed = stored.filter(organisation__isnull=False).count()
     e2e = len(paths) / total
     print(f"uploads created in {uploaded:.1f}s; upload states: {states}; reports stored: {reports} ({placed} placed)")
     print(f"end to end, {args.workers} workers: {e2e:.1f} reports/s ({total:.1f}s)")
