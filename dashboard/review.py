@@ -299,18 +299,19 @@ def report_reprocess_enqueue(*, report_ids: Iterable[int] | None = None, everyth
     """Queue re-parsing in the worker: the given reports, or every report and every upload a parser
     error stopped. Returns how many reports and uploads were queued."""
     from ingest.models import Upload
-    from ingest.services import upload_enqueue
+    from ingest.services import uploads_enqueue
     from ingest.tasks import reprocess_reports
 
     if everything:
         ids = list(Report.objects.order_by("pk").values_list("pk", flat=True))
-        failed = Upload.objects.filter(status=Upload.Status.FAILED, error_code__in=REPARSEABLE_ERRORS,
-                                       report__isnull=True)
-        stuck = list(failed)
-        for upload in stuck:
-            Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.PENDING, error_code="", message="",
-                                                       attempts=0, task_id="")
-            upload_enqueue(upload=upload)
+        stuck = list(
+            Upload.objects.filter(status=Upload.Status.FAILED, error_code__in=REPARSEABLE_ERRORS, report__isnull=True)
+            .only("id", "size")
+        )
+        Upload.objects.filter(pk__in=[u.pk for u in stuck]).update(
+            status=Upload.Status.PENDING, error_code="", message="", attempts=0, task_id="", enqueued=timezone.now()
+        )
+        uploads_enqueue(uploads=stuck)
     else:
         ids = sorted(set(int(i) for i in report_ids or ()))
         stuck = []

@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from dashboard import access
+from dashboard.audit import audit_entry
 from dashboard.models import AuditLog
 from ingest.models import Upload
 from ingest.parsing.errors import ParseError
@@ -147,15 +148,13 @@ def uploads_create(
         for upload in copies:
             upload.duplicate_of_id = upload.duplicate_of.pk
         Upload.objects.bulk_create(copies)
-        actor = user if getattr(user, "is_authenticated", False) else None
         AuditLog.objects.bulk_create(
-            AuditLog(
-                user=actor,
+            audit_entry(
+                user=user,
                 action="upload",
-                object_type="Upload",
-                object_id=str(u.public_id),
-                summary=f"上传“{u.original_name}”（{u.size} 字节，{u.get_status_display()}）"[:2000],
-                data={"sha256": u.sha256},
+                obj=u,
+                summary=f"上传“{u.original_name}”（{u.size} 字节，{u.get_status_display()}）",
+                sha256=u.sha256,
             )
             for u, _ in prepared
         )
@@ -212,10 +211,6 @@ def uploads_enqueue(*, uploads: list[Upload], one_per_task: bool = False) -> Non
                 Upload.objects.filter(pk__in=ids).update(enqueued=None)
 
     transaction.on_commit(send)
-
-
-def upload_enqueue(*, upload: Upload) -> None:
-    uploads_enqueue(uploads=[upload])
 
 
 def uploads_claim(*, upload_ids: list[int], task_id: str) -> list[Upload]:
@@ -320,11 +315,10 @@ def _process_one(upload: Upload, shared: _Batch) -> None:
     _parse_and_store(upload, data, shared)
 
 
-def _parse_and_store(upload: Upload, data: bytes, shared: _Batch | None = None) -> None:
+def _parse_and_store(upload: Upload, data: bytes, shared: _Batch) -> None:
     from dashboard.services import Placement, organisation_place, report_create_from_parse
     from ingest.parsing import parse
 
-    shared = shared or _Batch()
     try:
         parsed = parse(data, upload.original_name, time_budget=settings.PARSE_TIME_BUDGET_SECONDS)
     except ParseError as exc:
