@@ -93,6 +93,8 @@ def _prepare(incoming: IncomingFile, *, batch: uuid.UUID, user, parent: Upload |
     try:
         upload.detected_format = sniff(data, display_name)
         refusal = refusal or _refusal_for_format(upload.detected_format)
+        if refusal is None and upload.detected_format == "zip" and parent is not None:
+            refusal = Refusal("nested_zip", "不支持压缩包中再套压缩包，请解压后分别上传。")
     except ParseError as exc:
         upload.detected_format = "empty" if exc.code == "empty" else "unknown"
         refusal = refusal or Refusal(exc.code, exc.message_zh)
@@ -307,12 +309,20 @@ def _process_one(upload: Upload, shared: _Batch) -> None:
         # A redelivery after the report was stored but before the row was marked done.
         upload_finish(upload, Upload.Status.DONE, message=_done_message(upload.report))
         return
+    if upload.attempts > 1 and upload.is_archive and upload.children.exists():
+        # The same for a zip expanded before: its files are uploads of their own already.
+        _finish_expanded(upload, list(upload.children.only("error_code")))
+        return
     with upload.file.open("rb") as fh:
         data = fh.read()
     if upload.detected_format == "zip":
         _expand_zip(upload, data)
         return
     _parse_and_store(upload, data, shared)
+
+
+class _OutOfScope(Exception):
+    """The report belongs to an organisation outside the uploader's scope (message for people)."""
 
 
 def _parse_and_store(upload: Upload, data: bytes, shared: _Batch) -> None:
@@ -343,14 +353,9 @@ def _parse_and_store(upload: Upload, data: bytes, shared: _Batch) -> None:
                 if uploader is not None and placement.organisation is not None and not access.in_scope(
                     uploader, placement.organisation
                 ):
-                    upload_finish(
-                        upload,
-                        Upload.Status.FAILED,
-                        message=f"该报告属于“{placement.organisation}”，不在您的管辖范围（{access.scope_of(uploader)}）内，"
-                        "未予入库。原文件已保存；如确需上传，请联系上级管理员。",
-                        error_code="out_of_scope",
-                    )
-                    return
+                    # Roll back: an organisation path created for this report must not stay behind.
+                    raise _OutOfScope(f"该报告属于“{placement.organisation}”，不在您的管辖范围（{access.scope_of(uploader)}）内，"
+                                      "未予入库。原文件已保存；如确需上传，请联系上级管理员。")
                 report = report_create_from_parse(upload=upload, parsed=parsed, placement=placement, announce=False)
                 Upload.objects.filter(pk=upload.pk).update(
                     status=Upload.Status.DONE, message=_done_message(report), error_code="", finished=timezone.now()
@@ -360,6 +365,9 @@ def _parse_and_store(upload: Upload, data: bytes, shared: _Batch) -> None:
                 # The organisation now exists and has a report: later files of this task that name it
                 # skip the lookup (and must not count it as new).
                 shared.placements[parsed.agency] = Placement(placement.organisation, placement.reason)
+            return
+        except _OutOfScope as refusal:
+            upload_finish(upload, Upload.Status.FAILED, message=str(refusal), error_code="out_of_scope")
             return
         except (DataError, OverflowError):
             # A value the database cannot hold (a count with 25 digits): the parse is final, so is this.
@@ -419,26 +427,20 @@ def _expand_zip(upload: Upload, data: bytes) -> None:
                     base or name, b"", Refusal("corrupt", f"压缩包中的文件无法读取（{type(exc).__name__}）。")
                 )
                 continue
-            if content[:4] == b"PK\x03\x04" and sniff_is_zip(content, base):
-                yield IncomingFile(base, b"", Refusal("nested_zip", "不支持压缩包中再套压缩包，请解压后分别上传。"))
-                continue
             yield IncomingFile(base or name, content)
 
     children = uploads_create(members(), user=upload.uploaded_by, parent=upload)
-    count = sum(1 for c in children if c.error_code not in ("corrupt", "nested_zip"))
     if not children:
         upload_finish(
             upload, Upload.Status.FAILED, message="压缩包中没有可识别的报告文件（只有文件夹或系统隐藏文件）。", error_code="empty_zip"
         )
         return
+    _finish_expanded(upload, children)
+
+
+def _finish_expanded(upload: Upload, children) -> None:
+    count = sum(1 for c in children if c.error_code not in ("corrupt", "nested_zip"))
     upload_finish(upload, Upload.Status.DONE, message=f"压缩包已展开，共 {count} 个文件，逐个解析。")
-
-
-def sniff_is_zip(content: bytes, name: str) -> bool:
-    try:
-        return sniff(content, name) == "zip"
-    except ParseError:
-        return False
 
 
 def zip_limits_problem(entries: list[zipfile.ZipInfo], *, compressed_size: int) -> str:

@@ -68,6 +68,19 @@ def test_a_report_for_a_unit_outside_the_uploaders_scope_is_refused_and_kept(cli
         assert fh.read() == _report_file("另一县甲镇")
 
 
+def test_a_refused_report_leaves_no_organisation_behind(client, world):
+    """GIVEN a report naming a real unit the database does not know yet, outside the uploader's scope
+    WHEN it is refused THEN the organisation path resolved for it is not kept either."""
+    before = Organisation.objects.count()
+    client.force_login(world["clerk_a"])
+    _upload(client, "beijing.txt", _report_file("北京市东城区东华门街道"))
+    upload = Upload.objects.get()
+    assert upload.error_code == "out_of_scope", upload.message
+    assert "东华门街道" in upload.message
+    assert Organisation.objects.count() == before
+    assert not Organisation.objects.filter(name="东华门街道").exists()
+
+
 def test_reports_inside_a_zip_are_held_to_the_uploaders_scope_too(client, world):
     import io
     import zipfile

@@ -103,6 +103,28 @@ def test_a_zip_expands_into_one_upload_per_file(seed_bytes):
     assert children["inner.zip"].status == Upload.Status.FAILED
     assert children["passwd.txt"].status == Upload.Status.FAILED
     assert all(".." not in c.file.name for c in children.values())
+    # the nested zip is refused, and kept like every other file
+    assert children["inner.zip"].error_code == "nested_zip"
+    with children["inner.zip"].file.open("rb") as fh:
+        assert fh.read() == _zip_bytes({"x.txt": b"hello"})
+
+
+def test_a_zip_delivered_again_after_it_was_expanded_is_not_expanded_twice(seed_bytes):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("seed.txt", seed_bytes)
+        zf.writestr("notes.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    upload = services.upload_create(name="batch.zip", data=buf.getvalue())
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.DONE and upload.children.count() == 2
+    first_message = upload.message
+    # its worker died after the children were created but before the zip was marked done
+    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.PROCESSING, task_id="t9")
+    services.upload_process(upload_id=upload.pk, task_id="t9")
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.DONE and upload.attempts == 2
+    assert upload.children.count() == 2
+    assert upload.message == first_message
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked():
