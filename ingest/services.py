@@ -147,8 +147,6 @@ def uploads_create(
                 earlier[upload.sha256] = upload
                 first.append(upload)
         Upload.objects.bulk_create(first)
-        for upload in copies:
-            upload.duplicate_of_id = upload.duplicate_of.pk
         Upload.objects.bulk_create(copies)
         AuditLog.objects.bulk_create(
             audit_entry(
@@ -220,16 +218,15 @@ def uploads_claim(*, upload_ids: list[int], task_id: str) -> list[Upload]:
     this call claimed (in the order given), not those another worker has."""
     now = timezone.now()
     token = task_id or f"direct-{uuid.uuid4().hex}"
-    Upload.objects.filter(pk__in=upload_ids, status=Upload.Status.PENDING).update(
-        status=Upload.Status.PROCESSING, task_id=token, started=now, attempts=F("attempts") + 1
-    )
+    claimable = Q(status=Upload.Status.PENDING)
     if task_id:
         # The same task message delivered again: its first delivery died mid-parse (worker killed),
         # since the broker only redelivers after the visibility timeout, which outlasts the hard
         # time limit. Resume it; the one-to-one report link still guarantees a single report.
-        Upload.objects.filter(pk__in=upload_ids, status=Upload.Status.PROCESSING, task_id=task_id).exclude(
-            started=now
-        ).update(started=now, attempts=F("attempts") + 1)
+        claimable |= Q(status=Upload.Status.PROCESSING, task_id=task_id)
+    Upload.objects.filter(claimable, pk__in=upload_ids).update(
+        status=Upload.Status.PROCESSING, task_id=token, started=now, attempts=F("attempts") + 1
+    )
     rows = {
         u.pk: u
         for u in Upload.objects.filter(
@@ -237,12 +234,6 @@ def uploads_claim(*, upload_ids: list[int], task_id: str) -> list[Upload]:
         ).select_related("report", "uploaded_by")
     }
     return [rows[pk] for pk in upload_ids if pk in rows]
-
-
-def upload_claim(*, upload_id: int, task_id: str) -> Upload | None:
-    """Atomically move a pending upload to processing. Returns None if someone else has it."""
-    claimed = uploads_claim(upload_ids=[upload_id], task_id=task_id)
-    return claimed[0] if claimed else None
 
 
 def upload_finish(upload: Upload, status: str, *, message: str = "", error_code: str = "") -> None:
@@ -465,13 +456,13 @@ def uploads_sweep_stale() -> int:
     pending_cutoff = now - timezone.timedelta(seconds=settings.INGEST_STALE_PENDING_SECONDS)
     processing_cutoff = now - timezone.timedelta(seconds=settings.INGEST_STALE_PROCESSING_SECONDS)
     stuck = Upload.objects.filter(status=Upload.Status.PROCESSING, started__lt=processing_cutoff)
-    for upload in stuck:
-        if upload.attempts >= 3:
-            upload_finish(
-                upload, Upload.Status.FAILED, message="解析多次中断（超时或进程退出），已停止重试。文件已保存。", error_code="gave_up"
-            )
-        else:
-            Upload.objects.filter(pk=upload.pk, status=Upload.Status.PROCESSING).update(status=Upload.Status.PENDING)
+    stuck.filter(attempts__gte=3).update(
+        status=Upload.Status.FAILED,
+        error_code="gave_up",
+        message="解析多次中断（超时或进程退出），已停止重试。文件已保存。",
+        finished=now,
+    )
+    stuck.update(status=Upload.Status.PENDING)  # the rest: sent again below
     resend = list(
         Upload.objects.filter(_enqueued_before(pending_cutoff), status=Upload.Status.PENDING).only("id", "size")[:1000]
     )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from ingest import services
+
+log = logging.getLogger(__name__)
 
 # Only transient faults are retried: the database going away. A ParseError is final and is
 # recorded on the upload by the service, never raised here.
@@ -42,9 +47,8 @@ def sweep_stale_uploads() -> int:
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, retry_jitter=True, max_retries=5)
 def reprocess_reports(report_ids: list[int], user_id: int | None = None) -> int:
-    """Re-parse stored uploads of these reports with the current parser, keeping manual corrections."""
-    import logging
-
+    """Re-parse stored uploads of these reports with the current parser, keeping manual corrections.
+    Out of time, the reports not yet done are sent on in a new task (each re-parse is atomic)."""
     from django.contrib.auth import get_user_model
 
     from dashboard.models import Report
@@ -52,14 +56,24 @@ def reprocess_reports(report_ids: list[int], user_id: int | None = None) -> int:
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     done = 0
-    for report in Report.objects.filter(pk__in=report_ids).select_related("upload", "organisation"):
+    reports = list(Report.objects.filter(pk__in=report_ids).order_by("pk").select_related("upload", "organisation"))
+    for i, report in enumerate(reports):
         try:
             report_reprocess(report=report, user=user)
             done += 1
         except TRANSIENT:
             raise
+        except SoftTimeLimitExceeded:
+            # This report is sent on again unless it alone took the whole time (it keeps its old parse).
+            if i == 0:
+                log.error("reprocessing report %s alone outlasted the time limit; it keeps its old parse", report.pk)
+            rest = [r.pk for r in reports[1 if i == 0 else i:]]
+            if rest:
+                log.warning("reprocessing ran out of time; %d reports sent on in a new task", len(rest))
+                reprocess_reports.delay(rest, user_id)
+            return done
         except Exception:  # one broken report must not stop the batch; it keeps its old parse
-            logging.getLogger(__name__).exception("reprocessing report %s failed", report.pk)
+            log.exception("reprocessing report %s failed", report.pk)
     return done
 
 

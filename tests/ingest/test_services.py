@@ -159,7 +159,7 @@ def test_a_redelivered_task_does_nothing_twice(seed_bytes, broker):
 def test_a_task_redelivered_after_its_worker_died_resumes(seed_bytes, broker):
     upload = services.upload_create(name="seed.txt", data=seed_bytes)
     # the first delivery claimed the row, then its worker was killed before storing anything
-    assert services.upload_claim(upload_id=upload.pk, task_id="t1") is not None
+    assert [u.pk for u in services.uploads_claim(upload_ids=[upload.pk], task_id="t1")] == [upload.pk]
     services.upload_process(upload_id=upload.pk, task_id="t1")
     upload.refresh_from_db()
     assert upload.status == Upload.Status.DONE
@@ -188,3 +188,25 @@ def _zip_bytes(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+@pytest.mark.parametrize(("attempts", "status", "error_code"), [(1, Upload.Status.DONE, ""), (3, Upload.Status.FAILED, "gave_up")])
+def test_the_sweep_retries_an_upload_stuck_in_processing_until_it_gives_up(seed_bytes, broker, attempts, status, error_code):
+    upload = services.upload_create(name="seed.txt", data=seed_bytes)
+    # a worker claimed it long ago and vanished
+    long_ago = upload.created.replace(year=2020)
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.PROCESSING, attempts=attempts, started=long_ago, enqueued=long_ago, task_id="lost"
+    )
+    broker.clear()
+    services.uploads_sweep_stale()
+    upload.refresh_from_db()
+    if status == Upload.Status.DONE:
+        assert broker == [upload.pk] and upload.status == Upload.Status.PENDING  # sent again
+        services.upload_process(upload_id=upload.pk, task_id="again")
+        upload.refresh_from_db()
+    else:
+        assert broker == []
+        assert "已停止重试" in upload.message
+    assert (upload.status, upload.error_code) == (status, error_code)
+

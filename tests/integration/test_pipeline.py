@@ -25,7 +25,8 @@ def test_the_seed_uploaded_through_the_form_becomes_a_report(celery_worker, http
     assert report.organisation.full_name.endswith("砖路镇")
     assert report.year == 2020
     assert report.version == "2019"
-    assert report.cells["s2.art20_5.licensing.decisions"] == {"v": 4, "raw": report.cells["s2.art20_5.licensing.decisions"]["raw"], "st": "ok"}
+    licensing = report.cells["s2.art20_5.licensing.decisions"]
+    assert (licensing["v"], licensing["st"]) == (4, "ok") and "4" in licensing["raw"]
     assert all(c["ok"] for c in report.checks)
     assert report.status == Report.Status.PARSED
 

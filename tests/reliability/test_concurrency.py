@@ -53,3 +53,5 @@ def test_an_upload_that_keeps_colliding_is_not_stored_twice(monkeypatch):
     with pytest.raises(IntegrityError):  # after three tries it is the task's failure, as before
         services.upload_process(upload_id=upload.pk, task_id="t1")
     assert not Report.objects.exists()
+    upload.refresh_from_db()
+    assert (upload.status, upload.attempts) == (Upload.Status.PROCESSING, 1)  # the task retries it, else the sweep

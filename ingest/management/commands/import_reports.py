@@ -74,9 +74,17 @@ class Command(BaseCommand):
                 raise CommandError(f"not found: {path}")
 
     def _wait(self, batch, timeout) -> list[Upload]:
+        """Poll cheaply until every upload of the batch is final (or time is up), then load them once."""
         deadline = time.monotonic() + timeout
-        while True:
-            uploads = list(Upload.objects.filter(batch=batch).select_related("report__organisation").order_by("created", "id"))
-            if all(u.is_final for u in uploads) or time.monotonic() > deadline:
-                return uploads
+        in_batch = Upload.objects.filter(batch=batch)
+        while in_batch.exclude(status__in=Upload.FINAL).exists() and time.monotonic() < deadline:
             time.sleep(0.5)
+        return list(
+            in_batch.select_related("report__organisation")
+            .only(
+                "id", "original_name", "status", "message", "detected_format",
+                "report__id", "report__status", "report__year", "report__agency_name", "report__organisation__name",
+                "report__organisation__full_name",
+            )
+            .order_by("created", "id")
+        )
