@@ -223,7 +223,7 @@ def report_reprocess(*, report: Report, user=None) -> Report:
     A correction of a cell the new parse does not have (it now reads the other template version) is
     not applied; the re-parse event lists it, and the CellCorrection row stays in the history.
     """
-    from dashboard.services import organisation_place, report_refresh_current
+    from dashboard.services import organisation_place, report_fields_from_parse, report_refresh_current
     from ingest.parsing import ParseError, parse
 
     report = _locked(report)
@@ -235,8 +235,8 @@ def report_reprocess(*, report: Report, user=None) -> Report:
         _event(report, ReviewEvent.Action.REPROCESS, user=user, old={"parser_version": report.parser_version},
                new={"error": exc.message_zh}, reason=_("重新解析失败，保留原结果"))
         return report
-    payload = parsed.to_dict()
-    cells = payload["cells"]
+    fields = report_fields_from_parse(parsed)
+    cells = fields["cells"]
     latest: dict[str, CellCorrection] = {}
     for c in report.corrections.order_by("created", "id"):
         latest[c.key] = c
@@ -253,37 +253,19 @@ def report_reprocess(*, report: Report, user=None) -> Report:
         cells[key] = kept
     old_parser = report.parser_version
     old_place = (report.organisation_id, report.year)
-    report.cells = cells
-    report.derived = payload["derived"]
-    report.warnings = payload["warnings"]
-    report.headings = payload["headings"]
-    report.version_evidence = payload["format"].get("evidence", [])
-    report.version_s2 = parsed.versions.get("s2", "unknown")
-    report.version_s3 = parsed.versions.get("s3", "unknown")
-    report.version = parsed.version
-    report.parser_version = parsed.parser_version
-    report.text_overview = parsed.text.get("s1_overview", "")
-    report.text_problems = parsed.text.get("s5_problems", "")
-    report.text_other = parsed.text.get("s6_other", "")
-    report.stated_counts = payload["stated_counts"]
-    report.agency_name = (parsed.agency or report.agency_name)[:300]
-    report.title = (parsed.title or report.title)[:500]
-    if parsed.published_date:
-        try:
-            report.published_date = dt.date.fromisoformat(parsed.published_date)
-        except ValueError:
-            pass
+    # What the new parse does not name (agency, title, date) keeps its earlier value.
+    fields["agency_name"] = fields["agency_name"] or report.agency_name
+    fields["title"] = fields["title"] or report.title
+    fields["published_date"] = fields["published_date"] or report.published_date
+    for name, value in fields.items():
+        setattr(report, name, value)
     # Organisation and year: a person's or an earlier placement stands; only gaps are filled.
     if report.organisation_id is None:
         report.organisation = organisation_place(agency_name=parsed.agency).organisation
     if report.year is None:
         report.year = parsed.report_year
-    if latest:
+    if latest:  # the parse's checks and figures were computed before the corrections went in
         _refresh_from_cells(report)
-    else:
-        report.checks = payload["checks"]
-        for name, value in figures.compute(cells, report.stated_counts).items():
-            setattr(report, name, value)
     report.save()
     _event(report, ReviewEvent.Action.REPROCESS, user=user, old={"parser_version": old_parser},
            new={"parser_version": report.parser_version, "kept": sorted(set(latest) - set(dropped)),

@@ -155,6 +155,33 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None
 
 
+def report_fields_from_parse(parsed) -> dict:
+    """The Report fields a parse gives: what was read, its checks and the headline figures computed
+    from its cells. Organisation, year, upload and status are the caller's."""
+    data = parsed.to_dict()
+    cells = data["cells"]
+    return {
+        "agency_name": (parsed.agency or "")[:300],
+        "title": (parsed.title or "")[:500],
+        "published_date": _iso_date(parsed.published_date),
+        "version_s2": parsed.versions.get("s2", "unknown"),
+        "version_s3": parsed.versions.get("s3", "unknown"),
+        "version": parsed.version,
+        "parser_version": parsed.parser_version,
+        "cells": cells,
+        "derived": data["derived"],
+        "checks": data["checks"],
+        "warnings": data["warnings"],
+        "headings": data["headings"],
+        "version_evidence": data["format"].get("evidence", []),
+        "text_overview": parsed.text.get("s1_overview", ""),
+        "text_problems": parsed.text.get("s5_problems", ""),
+        "text_other": parsed.text.get("s6_other", ""),
+        "stated_counts": data["stated_counts"],
+        **figures.compute(cells, data["stated_counts"]),
+    }
+
+
 def report_create_from_parse(*, upload, parsed, placement: Placement, announce: bool = True) -> Report:
     """Store one parsed report and its checks. The caller holds the transaction.
 
@@ -164,31 +191,12 @@ def report_create_from_parse(*, upload, parsed, placement: Placement, announce: 
     Few round-trips: the checks are evaluated before the report exists, so the report is one
     insert and its failing checks one bulk insert; no per-cell queries.
     """
-    data = parsed.to_dict()
-    cells = data["cells"]
     report = Report(
         organisation=placement.organisation,
         year=parsed.report_year,
         upload=upload,
-        agency_name=(parsed.agency or "")[:300],
-        title=(parsed.title or "")[:500],
-        published_date=_iso_date(parsed.published_date),
-        version_s2=parsed.versions.get("s2", "unknown"),
-        version_s3=parsed.versions.get("s3", "unknown"),
-        version=parsed.version,
-        parser_version=parsed.parser_version,
         status=Report.Status.PARSED,
-        cells=cells,
-        derived=data["derived"],
-        checks=data["checks"],
-        warnings=data["warnings"],
-        headings=data["headings"],
-        version_evidence=data["format"].get("evidence", []),
-        text_overview=parsed.text.get("s1_overview", ""),
-        text_problems=parsed.text.get("s5_problems", ""),
-        text_other=parsed.text.get("s6_other", ""),
-        stated_counts=data["stated_counts"],
-        **figures.compute(cells, data["stated_counts"]),
+        **report_fields_from_parse(parsed),
     )
     # One query for the neighbours: last year's report (cross-year checks), other versions of this
     # year (which one is current), next year's (its checks read this one).

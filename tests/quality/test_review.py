@@ -217,6 +217,33 @@ def test_taking_the_new_parse_is_a_correction_too(seed_report, reviewer, monkeyp
     assert "conflict" not in seed_report.cells[KEY] and f"R1.{KEY}" not in ids(seed_report)
 
 
+def test_reprocessing_without_corrections_takes_the_new_parse_but_keeps_what_it_does_not_name(
+        seed_report, reviewer, monkeypatch):
+    """GIVEN a report with no corrections WHEN a new parser reads another value and finds no agency,
+    title or date THEN the new value, figures and checks are stored; agency, title and date stay."""
+    import datetime as dt
+
+    import ingest.parsing as parsing
+
+    Report.objects.filter(pk=seed_report.pk).update(published_date=dt.date(2022, 1, 20))
+    seed_report.refresh_from_db()
+    before = (seed_report.agency_name, seed_report.title, seed_report.published_date)
+    assert all(before)
+    _parser_saying(monkeypatch, 7)
+    with_cell = parsing.parse
+
+    def parse(data, filename, **kw):
+        return dataclasses.replace(with_cell(data, filename, **kw), agency=None, title=None, published_date="bad")
+
+    monkeypatch.setattr(parsing, "parse", parse)
+    review.report_reprocess(report=seed_report, user=reviewer)
+    seed_report.refresh_from_db()
+    assert (seed_report.agency_name, seed_report.title, seed_report.published_date) == before
+    assert seed_report.parser_version == "9.9.9"
+    assert seed_report.cells[KEY]["v"] == 7 and seed_report.licensing_decisions == 7
+    assert ReviewEvent.objects.get(report=seed_report, action="reprocess").new["kept"] == []
+
+
 def test_a_correction_must_name_a_cell_of_the_reports_template(town, reviewer):
     report = make_report(town, 2020)  # 2019 template: no (六) sub-rows
     with pytest.raises(review.ReviewError):
