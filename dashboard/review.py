@@ -50,12 +50,14 @@ def is_reviewer(user) -> bool:
 
 
 def _event(report: Report, action: str, *, user, target: str = "", old=None, new=None, reason: str = "") -> ReviewEvent:
-    """The report's review history, and the project-wide audit log (dashboard.audit)."""
+    """The report's review history, and the project-wide audit log (dashboard.audit). Every recorded
+    change may move the report in the rankings (figures, status, place): the caches hear of it."""
     event = ReviewEvent.objects.create(report=report, action=action, target=target, old=old, new=new,
                                        reason=reason, user=user)
     audit(user=user, action=f"review_{action}", obj=report,
           summary=f"{event.get_action_display()} {target}：{_short(old)} → {_short(new)}；{reason}",
           target=target, old=old, new=new, reason=reason)
+    transaction.on_commit(selectors.data_changed)
     return event
 
 
@@ -90,7 +92,6 @@ def _refresh_from_cells(report: Report) -> None:
     report.checks = quality.identity_checks(report.cells)
     for name, value in figures.compute(report.cells, report.stated_counts).items():
         setattr(report, name, value)
-    transaction.on_commit(selectors.data_changed)
 
 
 @transaction.atomic
@@ -117,6 +118,7 @@ def cell_correct(*, report: Report, key: str, raw: str, reason: str, user) -> Ce
     audit(user=user, action="cell_correct", obj=report, summary=f"更正 {key}：{_short(old)} → {_short(new)}；{reason}",
           key=key, old=old, new=new, reason=reason)
     quality.report_checks_run_around(report=report)
+    transaction.on_commit(selectors.data_changed)
     return correction
 
 
@@ -317,11 +319,13 @@ def reports_recheck_enqueue() -> int:
 
 
 def reports_recheck(*, report_ids: Iterable[int]) -> int:
-    """Run every check again (e.g. after the catalogue changed). Used by the recheck task."""
+    """Run every check again (e.g. after the catalogue changed). Used by the recheck task, one chunk
+    of reports at a time: statuses may change, so the caches hear of it once per chunk."""
     n = 0
     for report in Report.objects.filter(pk__in=list(report_ids)).select_related("organisation"):
         quality.report_checks_run(report=report)
         n += 1
+    transaction.on_commit(selectors.data_changed)
     return n
 
 

@@ -283,4 +283,5 @@ def organisation_merge(*, source: Organisation, target: Organisation) -> int:
     source.save(update_fields=["merged_into"])
     for year in years:
         report_refresh_current(organisation_id=target.pk, year=year)
+    transaction.on_commit(selectors.data_changed)
     return moved

@@ -28,6 +28,17 @@ def test_merging_a_duplicate_moves_its_reports_and_keeps_its_name(seed_bytes):
     assert Report.objects.filter(organisation=real, is_current=True).count() == 2
 
 
+def test_merging_tells_the_ranking_caches():
+    from dashboard import selectors
+
+    county = Organisation.objects.create(name="某县", full_name="某县", level="county", kind="县")
+    real = Organisation.objects.create(name="甲镇", full_name="甲镇", level="township", kind="镇", parent=county)
+    duplicate = Organisation.objects.create(name="甲", full_name="甲", level="township", kind="镇", parent=county)
+    before = selectors._generation()
+    organisation_merge(source=duplicate, target=real)  # commits: this module's tests are transactional
+    assert selectors._generation() > before
+
+
 def test_an_organisation_cannot_be_merged_into_itself():
     org = Organisation.objects.create(name="甲镇", full_name="甲镇", level="township", kind="镇")
     with pytest.raises(ValueError):

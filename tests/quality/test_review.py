@@ -120,6 +120,33 @@ def test_filling_in_organisation_and_year_is_recorded_and_rechecked(town, review
     assert (shown.old, shown.new, shown.reason) == ("— / —", f"{town} / 2021", "标题中有单位名称")
 
 
+@pytest.fixture
+def generation_bumps(django_capture_on_commit_callbacks):
+    """Runs a review action committed, and says whether the ranking caches were told."""
+    from dashboard import selectors
+
+    def run(action) -> bool:
+        before = selectors._generation()
+        with django_capture_on_commit_callbacks(execute=True):
+            action()
+        return selectors._generation() > before
+
+    return run
+
+
+def test_verifying_filling_in_and_reviewing_checks_tell_the_ranking_caches(town, reviewer, generation_bumps):
+    report = make_report(town, 2021, values={"s4.review.upheld": 1, "s4.review.total": 2})
+    assert generation_bumps(lambda: review.check_review(report=report, check_id="I4.review", decision="confirmed",
+                                                        user=reviewer))
+    assert generation_bumps(lambda: review.report_verify(report=report, user=reviewer))
+    unplaced = make_report(None, None)
+    assert generation_bumps(lambda: review.report_fill_in(report=unplaced, organisation=town, year=2020,
+                                                          user=reviewer))
+    assert generation_bumps(lambda: review.cell_correct(report=report, key="s4.review.total", raw="1", reason="x",
+                                                        user=reviewer))
+    assert generation_bumps(lambda: review.reports_recheck(report_ids=[report.pk]))
+
+
 # --------------------------------------------------------------------------- provenance
 
 
@@ -242,6 +269,10 @@ def test_reprocessing_without_corrections_takes_the_new_parse_but_keeps_what_it_
     assert seed_report.parser_version == "9.9.9"
     assert seed_report.cells[KEY]["v"] == 7 and seed_report.licensing_decisions == 7
     assert ReviewEvent.objects.get(report=seed_report, action="reprocess").new["kept"] == []
+
+
+def test_reprocessing_without_corrections_tells_the_ranking_caches(seed_report, reviewer, generation_bumps):
+    assert generation_bumps(lambda: review.report_reprocess(report=seed_report, user=reviewer))
 
 
 def test_a_correction_must_name_a_cell_of_the_reports_template(town, reviewer):
