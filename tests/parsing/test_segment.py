@@ -59,6 +59,29 @@ def test_a_split_never_contradicts_the_true_row(six: list[int], data) -> None:
         assert read is None or read == truth
 
 
+def test_a_row_short_of_a_blank_cell_is_not_cut_to_fit() -> None:
+    # "1 0 0 0 0 12" for 其他 12 with 总计 left blank: cutting 12 into 1|2 also satisfies the row
+    # sum (1+0+0+0+0+1 = 2), but nothing says a separator was lost rather than a cell left blank.
+    got = segment(["1", "0", "0", "0", "0", "12"], 7, _row_check)
+    assert got is not None
+    assert got[5] is None and got[6] is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=6, max_size=6), st.integers(0, 6))
+def test_a_row_with_a_blank_cell_is_never_read_wrong(six: list[int], blank: int) -> None:
+    """GIVEN a true row with one cell left blank (no text at all) and its other cells apart
+    THEN no cell is read as a number it does not hold, and the blank cell is not given one.
+    (A row both short of a blank cell and glued is not covered: see segment's docstring.)"""
+    truth: list[str | None] = [str(x) for x in [*six, sum(six)]]
+    truth[blank] = None
+    got = segment([t for t in truth if t is not None], 7, _row_check)
+    if got is None:
+        return  # no reading at all: the row stays unresolved
+    for want, read in zip(truth, got, strict=True):
+        assert read is None or read == want
+
+
 def _walk_readings(pieces: list[str], n: int, budget: int) -> list[list[str]] | None:
     """The plain depth-first walk ``readings`` stands for: every cut of every piece, the budget
     counted in calls. None when the walk would exceed it."""

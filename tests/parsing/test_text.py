@@ -169,3 +169,19 @@ def test_lost_labels_are_not_placed_when_the_count_does_not_match() -> None:
     r = parse(_md_s3(rows).encode(), "t.md")
     assert r.cells["s3.outcome.not_processed.confirm_reissue.total"].st == "missing"
     assert r.cells["s3.outcome.other.no_correction.total"].st == "missing"
+
+
+def test_a_row_short_of_its_blank_total_is_not_cut_into_numbers() -> None:
+    """Page text where 总计 was left blank: "1 0 0 0 0 12" must not become 其他 1, 总计 2."""
+    from ingest.parsing import parse
+
+    text = (
+        "某某区2019年政府信息公开工作年度报告\n一、总体情况全年公开信息25条。\n"
+        "三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+        "一、本年新收政府信息公开申请数量1 0 0 0 0 12二、上年结转政府信息公开申请数量0 0 0 0 0 0 0"
+    )
+    cells = parse(text.encode(), "r.txt").to_dict()["cells"]
+    other, total = cells["s3.received_new.org_other"], cells["s3.received_new.total"]
+    assert (other["v"], total["v"]) != (1, 2)
+    assert other["st"] != "ok" or other["v"] == 12
+    assert total["st"] != "ok"  # a blank total cannot be read, and nothing says the 2 is its

@@ -5,6 +5,11 @@ with most separators gone. Every way of cutting each run into numbers without
 leading zeros is enumerated; a split is accepted only if exactly one satisfies
 the structure (and, when the structure alone is ambiguous, the identity the
 caller supplies). Otherwise nothing is read: no guessing.
+
+A row can also be short because blank cells left no text. When at most two
+cells are missing and no piece must be cut (no leading zero), those readings are
+counted too, so nothing is cut that they contradict. A row both short of blank
+cells and glued is still read as glued only: not covered.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import combinations
 
 _DIGITS = re.compile(r"\d+")
 MAX_STEPS = 50_000
@@ -139,6 +145,14 @@ def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool
         return [None] * n  # too many readings to enumerate: none of them pins a cell down
     if not cands:
         return None
+    extra = n - len(pieces)
+    if check is not None and 0 < extra <= 2 and not any(_must_cut(p) for p in pieces):
+        # The row may be short because blank cells left no text (a blank 总计 is common), not because
+        # separators were lost: the identity cannot tell, since it cannot be checked against a blank.
+        # Those readings count too, so a cut is kept only where it agrees with every one of them.
+        for blanks in combinations(range(n), extra):
+            whole = iter(pieces)
+            cands.append([None if k in blanks else next(whole) for k in range(n)])
     if check is None:
         # Without an identity to confirm a cut, a piece that reads as one number stays whole: it
         # may be short of cells because a blank cell left no text ("20" for "20 | _"), not
@@ -147,6 +161,11 @@ def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool
         if not cands:
             return [None] * n
     return [c[0] if all(x[k] == c[0] for x in cands) else None for k, c in enumerate(zip(*cands, strict=True))]
+
+
+def _must_cut(piece: str) -> bool:
+    """A digit run no single number can be (a leading zero): a separator was certainly lost."""
+    return len(piece) > 1 and piece[0] == "0" and piece.isdigit()
 
 
 def _whole_numbers_kept(pieces: list[str], cells: list[str]) -> bool:
