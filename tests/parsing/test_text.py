@@ -185,3 +185,20 @@ def test_a_row_short_of_its_blank_total_is_not_cut_into_numbers() -> None:
     assert (other["v"], total["v"]) != (1, 2)
     assert other["st"] != "ok" or other["v"] == 12
     assert total["st"] != "ok"  # a blank total cannot be read, and nothing says the 2 is its
+
+
+def test_a_s2_table_of_unknown_template_keeps_its_values_unresolved() -> None:
+    """A 2022 report whose §二 header matches neither template's wording: the year does not say which
+    columns these are (reports use the other year's template), so nothing is read as a number."""
+    from ingest.parsing import parse
+
+    text = (
+        "某某镇2022年政府信息公开工作年度报告\n一、总体情况\n全年公开政府信息12条。\n二、主动公开政府信息情况\n"
+        "第二十条第(一)项 | ||||\n信息内容 | 新制作数 | 新公开数 | 公开总数 |\n规章 | 1 | 2 | 3 |\n规范性文件 | 4 | 5 | 6 |\n"
+        "三、收到和处理政府信息公开申请情况\n五、存在的主要问题及改进情况\n无。\n"
+    )
+    report = parse(text.encode(), "r.md").to_dict()
+    s2 = {k: c for k, c in report["cells"].items() if k.startswith("s2.art20_1.")}
+    assert s2 and all(c["v"] is None and c["st"] in ("text", "missing") for c in s2.values())
+    assert s2["s2.art20_1.regulations.repealed"]["raw"].strip() == "2"  # kept for a person to read
+    assert "s2.version_unknown" in {w["code"] for w in report["warnings"]}

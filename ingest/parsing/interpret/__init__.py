@@ -100,6 +100,8 @@ def _read_tables(toks: list, regions, prior: str, sink: Sink, deadline: float
     if v2 not in ("2019", "2021"):
         sink.evidence.append(f"s2:version {v2}, key set from the year prior ({s2v})")
     read_s2(s2_toks, s2v, sink)
+    if v2 not in ("2019", "2021"):
+        _s2_columns_unknown(sink, v2)
     _check_time(deadline)
 
     facts = read_s3(s3_toks, sink)
@@ -115,6 +117,22 @@ def _read_tables(toks: list, regions, prior: str, sink: Sink, deadline: float
     _check_time(deadline)
     _warn_absent_tables(sink)
     return {"s2": v2, "s3": v3}, s2v, s3v
+
+
+def _s2_columns_unknown(sink: Sink, v2: str) -> None:
+    """§二 read without knowing its template: the year only chose which rows exist. The two templates
+    give the same positions other meanings (2019 新公开 where 2021 has 废止), and reports do use
+    the other year's template, so what was read stays as raw text, unresolved."""
+    read = [k for k, c in sink.cells.items() if k.startswith("s2.") and c.st != "missing"]
+    if not read:
+        return
+    note = f"§2 template version {v2}: which column a value belongs to cannot be told"
+    for key in read:
+        sink.cells[key] = Cell(v=None, raw=sink.cells[key].raw, st="text", note=note)
+    which = "无法判断模板版本" if v2 == "unknown" else "同时带有 2019 年版和 2021 年版的特征"
+    sink.warn("s2.version_unknown", f"§二 表格{which}（两版同一位置的列含义不同），数值未读取。",
+              f"§2 template version {v2} (the 2019 and 2021 columns mean different things); values left unresolved.",
+              "s2")
 
 
 def _warn_failed_checks(sink: Sink, checks: list) -> None:
