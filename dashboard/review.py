@@ -25,7 +25,6 @@ from dashboard import figures, quality, selectors
 from dashboard.audit import audit
 from dashboard.models import CellCorrection, CheckResult, Organisation, Report, ReviewEvent
 
-REVIEWER_GROUP = "reviewer"
 # Upload failures a newer parser may get past (refusals of the file itself are not retried).
 REPARSEABLE_ERRORS = ("parser_crash", "no_report", "timeout", "gave_up")
 REPROCESS_CHUNK = 50
@@ -37,16 +36,6 @@ class ReviewError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def is_reviewer(user) -> bool:
-    """Staff, the "reviewer" group, or a reviewer role (dashboard.access; its scope limits what is seen)."""
-    from dashboard import access
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return (user.is_staff or access.has_role(user, access.Role.REVIEWER)
-            or user.groups.filter(name=REVIEWER_GROUP).exists())
 
 
 def _event(report: Report, action: str, *, user, target: str = "", old=None, new=None, reason: str = "") -> ReviewEvent:

@@ -1,18 +1,17 @@
 """Review pages: the queue, one report beside its original, coverage and timeliness, copy-paste.
 
-Every view requires a login and a reviewer (``review.is_reviewer``); anyone else gets 403 and nothing
-changes. A reviewer whose role is scoped (``dashboard.access``) sees only reports and units in scope;
-anything else is 404. Views authorise, bind a form, call one service or selector and render.
+Every view requires a login and a reviewer (or administrator) role in ``dashboard.access``; anyone
+else gets 403 and nothing changes. A reviewer whose role is scoped sees only reports and units in
+scope; anything else is 404. What reaches every report at once (re-parse all, recheck all) is for
+administrators of the whole country. Views authorise, bind a form, call one service or selector and render.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -27,16 +26,12 @@ from dashboard.models import CheckResult, Organisation, Report
 from dashboard.tables import official_layout
 from ingest.forms import PlacementForm
 
+reviewer_required = access.role_required(access.Role.REVIEWER)
 
-def reviewer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not review.is_reviewer(request.user):
-            raise PermissionDenied(_("只有审核人员可以使用此功能。"))
-        return view(request, *args, **kwargs)
 
-    return wrapped
+def may_act_on_everything(user) -> bool:
+    """Re-parse or recheck every report: an administrator whose scope is the whole country."""
+    return access.has_role(user, access.Role.ADMIN) and access.scope_of(user) is None
 
 
 def _in_scope(user, queryset, prefix: str = ""):
@@ -139,6 +134,7 @@ def queue(request):
     return render(request, "review/queue.html", {
         "page": page, "status": status, "statuses": Report.Status.choices, "where": where,
         "query": query.urlencode(), "provenance_labels": review.PROVENANCE_LABELS,
+        "may_act_on_everything": may_act_on_everything(request.user),
     })
 
 
@@ -146,7 +142,7 @@ def queue(request):
 @require_POST
 def reprocess_batch(request):
     form = ReprocessSelectionForm(request.POST, user=request.user)
-    if form.is_valid() and form.cleaned_data["everything"] and not request.user.is_staff:
+    if form.is_valid() and form.cleaned_data["everything"] and not may_act_on_everything(request.user):
         # Re-parsing everything loads the workers for hours on a national database: staff only.
         raise PermissionDenied(_("只有系统管理人员可以重新解析全部报告。"))
     if form.is_valid() and (form.cleaned_data["everything"] or form.cleaned_data["reports"]):
@@ -162,7 +158,7 @@ def reprocess_batch(request):
 @reviewer_required
 @require_POST
 def recheck_all(request):
-    if not request.user.is_staff:
+    if not may_act_on_everything(request.user):
         raise PermissionDenied(_("只有系统管理人员可以重新校验全部报告。"))
     n = review.reports_recheck_enqueue()
     messages.success(request, _("已安排重新校验 %(n)s 份报告。") % {"n": n})

@@ -81,3 +81,31 @@ def test_the_public_dashboard_shows_everything_to_everyone(client, settings, cou
     settings.DASHBOARD_PUBLIC = True
     page = client.get(reverse("dashboard-ranking") + "?year=2021").content.decode()
     assert "甲镇" in page and "邻镇" in page
+
+
+def test_upgrading_turns_staff_and_reviewer_group_members_into_reviewer_roles(django_user_model):
+    """GIVEN users the review pages admitted by is_staff or the "reviewer" group WHEN migration 0007 runs
+    THEN each has a reviewer role (an existing role's scope kept); others are left as they are."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from dashboard.models import Membership
+
+    migration = importlib.import_module("dashboard.migrations.0007_reviewers_as_roles")
+    county = Organisation.objects.create(name="某县", full_name="某县", level="county", kind="县")
+    django_user_model.objects.create_user("stan", is_staff=True)
+    grouped = make_user(django_user_model, "gina", "uploader", county)
+    grouped.groups.add(Group.objects.create(name="reviewer"))
+    admin = make_user(django_user_model, "ada", "admin", county)
+    admin.groups.add(Group.objects.get(name="reviewer"))
+    make_user(django_user_model, "paul", "viewer")
+    nobody = django_user_model.objects.create_user("nina")
+
+    migration.reviewers_as_roles(apps, None)
+
+    roles = {m.user.username: (m.role, m.scope) for m in Membership.objects.select_related("user", "scope")}
+    assert roles == {"stan": ("reviewer", None), "gina": ("reviewer", county), "ada": ("admin", county),
+                     "paul": ("viewer", None)}
+    assert not Membership.objects.filter(user=nobody).exists()

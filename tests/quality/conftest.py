@@ -1,24 +1,24 @@
-"""People and places for review tests: a reviewer (group), a staff member, an ordinary user; a county."""
+"""People and places for review tests: a reviewer, an administrator, a user with no role; a county."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from dashboard.models import Organisation
+from tests.conftest import make_user
 from tests.dashboard import factories as f
 
 
 @pytest.fixture
 def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("rita", password="rita-password-1")
-    user.groups.add(Group.objects.get_or_create(name="reviewer")[0])
-    return user
+    """A reviewer role, nationwide."""
+    return make_user(django_user_model, "rita", "reviewer")
 
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user("sam", password="sam-password-1", is_staff=True)
+    """An administrator role, nationwide (re-parse and recheck everything)."""
+    return make_user(django_user_model, "sam", "admin")
 
 
 @pytest.fixture

@@ -77,9 +77,51 @@ def test_non_reviewers_get_403_and_nothing_changes(client, outsider, report, tow
     assert snapshot(report) == before
 
 
-def test_staff_members_are_reviewers(client, staff, report):
+def test_administrators_are_reviewers(client, staff, report):
     client.force_login(staff)
     assert client.get(reverse("review-report", args=[report.public_id])).status_code == 200
+
+
+def test_django_staff_or_a_reviewer_group_without_a_role_is_not_a_reviewer(client, django_user_model, report,
+                                                                           town, county):
+    """GIVEN users with Django's is_staff or in a group named "reviewer", but no role in dashboard.access
+    WHEN they open or post to the review pages THEN 403 and nothing changes (no role, no scope: no access)."""
+    from django.contrib.auth.models import Group
+
+    staff_only = django_user_model.objects.create_user("stan", password="stan-password-1", is_staff=True)
+    grouped = django_user_model.objects.create_user("gina", password="gina-password-1")
+    grouped.groups.add(Group.objects.create(name="reviewer"))
+    before = snapshot(report)
+    for user in (staff_only, grouped):
+        client.force_login(user)
+        for url in gets(report, county):
+            assert client.get(url).status_code == 403, url
+        for url, data in posts(report, town):
+            assert client.post(url, data).status_code == 403, url
+    assert snapshot(report) == before
+
+
+def test_a_scoped_administrator_cannot_act_on_every_report(client, django_user_model, report, county, monkeypatch):
+    """GIVEN an administrator scoped to one county WHEN it asks to re-parse or recheck everything
+    THEN 403 and nothing is queued (everything reaches other counties); the queue offers neither."""
+    from dashboard import review
+    from tests.conftest import make_user
+
+    queued = []
+    monkeypatch.setattr(review, "report_reprocess_enqueue", lambda **kw: queued.append(kw) or 1)
+    monkeypatch.setattr(review, "reports_recheck_enqueue", lambda: queued.append("recheck") or 1)
+    client.force_login(make_user(django_user_model, "cora", "admin", county))
+    assert client.post(reverse("review-reprocess-batch"), {"everything": "on"}).status_code == 403
+    assert client.post(reverse("review-recheck")).status_code == 403
+    assert queued == []
+    html = client.get(reverse("review-queue")).content.decode()
+    assert 'name="everything"' not in html and 'id="recheck-form"' not in html
+
+
+def test_a_national_administrator_is_offered_everything(client, staff):
+    client.force_login(staff)
+    html = client.get(reverse("review-queue")).content.decode()
+    assert 'name="everything"' in html and 'id="recheck-form"' in html
 
 
 def test_the_review_page_shows_tables_checks_and_the_sandboxed_original(client, reviewer, report):
