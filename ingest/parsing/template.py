@@ -64,18 +64,6 @@ def s4_keys() -> tuple[str, ...]:
 
 
 @cache
-def section_keys(section: str, version: str) -> tuple[str, ...]:
-    """Canonical keys of one table ("s2", "s3", "s4") in one template version."""
-    if section == "s2":
-        return s2_keys(version)
-    if section == "s3":
-        return s3_keys(version)
-    if section == "s4":
-        return s4_keys()
-    raise ValueError(section)
-
-
-@cache
 def all_keys(version: str) -> tuple[str, ...]:
     """Every cell key of one version: 198 for 2019, 200 for 2021."""
     return s2_keys(version) + s3_keys(version) + s4_keys()

@@ -158,8 +158,6 @@ S3_LABELS: tuple[tuple[str, str, str], ...] = (
     ("carried_forward_next", r"结转下.?年度", r"(?:四[、.]\s?)?结转下一?年度继续办理"),
 )
 _S3_STEMS = tuple((key, re.compile(stem)) for key, stem, _ in S3_LABELS)
-S3_HEADER_WORDS = frozenset({"申请人情况", "自然人", "法人或其他组织", "法人或者其他组织", "商业企业", "科研机构",
-                             "社会公益组织", "法律服务机构", "其他", "其它", "总计", "合计"})
 
 
 @lru_cache(maxsize=4096)

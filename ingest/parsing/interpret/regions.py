@@ -16,7 +16,6 @@ _TOC_TEXT = 120  # characters between headings below which they are a table of c
 class Regions:
     section_of: list[str | None]  # per token: "pre" | heading key
     headings: dict[str, str] = field(default_factory=dict)  # key -> raw heading text
-    heading_at: dict[str, int] = field(default_factory=dict)
 
     _by_key: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
 
@@ -69,7 +68,6 @@ def split_regions(toks: list[Tok]) -> Regions:
                 section_of[k] = "pre"
             current, cur, first_heading, text_since = "pre", -1, None, 0
             regions.headings.clear()
-            regions.heading_at.clear()
         # _switch, inline: the section this token opens, if any.
         after = later[i + 1]
         if h is not None and rank(h, -1) > cur:
@@ -88,7 +86,6 @@ def split_regions(toks: list[Tok]) -> Regions:
             current, cur = nxt, rank(nxt, -1)
             if h == nxt and nxt not in regions.headings:
                 regions.headings[nxt] = tok.text.strip()
-                regions.heading_at[nxt] = i
                 if first_heading is None:
                     first_heading = i
         elif first_heading is not None and h is None:
@@ -114,10 +111,6 @@ def _heading_keys(toks: list[Tok]) -> list[str | None]:
 
 
 _NUMERALS = "一二三四五六"
-
-
-def _rank(key: str) -> int:
-    return ORDER.get(key, -1)
 
 
 _S2_HEADER_START = ("信息内容", "本年", "上一年", "采购", "处理决定")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+from ..checks import value_of
 from ..model import Cell, ParseWarning
 from ..template import S3_COLUMNS, label_of, s2_blocks, s3_rows, s4_keys, template
 from ..values import parse_value
@@ -199,7 +200,6 @@ def _s2_label(tok: Tok, block: str) -> str | None:
 
 
 FEE_KEY = "s2.art20_8.admin_fees.amount_wan_yuan"
-PROCUREMENT_KEY = "s2.art20_9.central_procurement.amount"
 
 
 def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink, header: str = "") -> None:
@@ -418,8 +418,8 @@ def _unlabelled_rows(toks: list[Tok], consumed: set[int]) -> list[tuple[int, lis
 
 
 def _row_sums(cells: list[Cell]) -> bool:
-    nums = [c.v if c.st == "ok" else 0 if c.st in ("blank", "dash", "none_word") else None for c in cells]
-    return None not in nums and abs(nums[6] - sum(nums[:6])) < 1e-9
+    nums = [value_of(c) for c in cells]
+    return None not in nums and _s3_check(nums)
 
 
 def _s3_label(tok: Tok, started: bool, in_other: bool) -> str | None:
