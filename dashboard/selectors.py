@@ -260,6 +260,11 @@ def data_changed() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
+def _national_cached(key: str, compute):
+    """A national result, kept for NATIONAL_SUMMARY_SECONDS under the current data generation."""
+    return cache.get_or_set(f"dashboard:{key}:{_generation()}", compute, NATIONAL_SUMMARY_SECONDS)
+
+
 def ranking_summary_for(
     *,
     metric: Metric,
@@ -269,15 +274,13 @@ def ranking_summary_for(
     kind: str | None,
     n: int,
 ) -> tuple[list[dict], dict[int, int]]:
-    rows = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
-    if scope is not None:
+    def compute():
+        rows = ranking_rows(metric=metric, year=year, scope=scope, kind=kind, compare_year=compare_year)
         return ranking_summary(rows, metric=metric, n=n)
-    key = f"dashboard:ranking-summary:{_generation()}:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}"
-    found = cache.get(key)
-    if found is None:
-        found = ranking_summary(rows, metric=metric, n=n)
-        cache.set(key, found, NATIONAL_SUMMARY_SECONDS)
-    return found
+
+    if scope is not None:
+        return compute()
+    return _national_cached(f"ranking-summary:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}", compute)
 
 
 def changes_for(
@@ -292,14 +295,12 @@ def changes_for(
     """(most improved, most declined) between ``compare_year`` and ``year``; only comparable pairs.
     For metrics where neither direction is better: (largest increases, largest decreases).
     National results are cached like the national ranking summary."""
-    if scope is None:
-        key = f"dashboard:changes:{_generation()}:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}"
-        found = cache.get(key)
-        if found is None:
-            found = _changes(metric=metric, year=year, compare_year=compare_year, scope=None, kind=kind, n=n)
-            cache.set(key, found, NATIONAL_SUMMARY_SECONDS)
-        return found
-    return _changes(metric=metric, year=year, compare_year=compare_year, scope=scope, kind=kind, n=n)
+    def compute():
+        return _changes(metric=metric, year=year, compare_year=compare_year, scope=scope, kind=kind, n=n)
+
+    if scope is not None:
+        return compute()
+    return _national_cached(f"changes:{metric.id}:{year}:{compare_year}:{kind or ''}:{n}", compute)
 
 
 def _changes(*, metric, year, compare_year, scope, kind, n) -> tuple[list[dict], list[dict]]:
