@@ -202,3 +202,21 @@ def test_a_s2_table_of_unknown_template_keeps_its_values_unresolved() -> None:
     assert s2 and all(c["v"] is None and c["st"] in ("text", "missing") for c in s2.values())
     assert s2["s2.art20_1.regulations.repealed"]["raw"].strip() == "2"  # kept for a person to read
     assert "s2.version_unknown" in {w["code"] for w in report["warnings"]}
+
+
+def test_two_different_full_rows_in_s4_are_a_conflict_not_the_first_one() -> None:
+    from ingest.parsing import parse
+
+    text = (
+        "某某镇2020年政府信息公开工作年度报告\n一、总体情况\n全年公开政府信息12条。\n三、收到和处理政府信息公开申请情况\n"
+        "四、政府信息公开行政复议、行政诉讼情况\n行政复议 | 行政诉讼\n2 0 0 0 2 0 0 0 0 0 0 0 0 0 0\n"
+        "注:上年同期数据如下。\n0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n五、存在的主要问题及改进情况\n无。\n"
+    )
+    report = parse(text.encode(), "r.txt").to_dict()
+    s4 = [c for k, c in report["cells"].items() if k.startswith("s4.")]
+    assert len(s4) == 15 and all(c["v"] is None and c["st"] == "text" for c in s4)
+    assert "s4.conflict" in {w["code"] for w in report["warnings"]}
+    # the same row twice (a table repeated on the next page) is no conflict
+    again = text.replace("0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", "2 0 0 0 2 0 0 0 0 0 0 0 0 0 0")
+    cells = parse(again.encode(), "r.txt").to_dict()["cells"]
+    assert (cells["s4.review.upheld"]["v"], cells["s4.review.total"]["v"]) == (2, 2)

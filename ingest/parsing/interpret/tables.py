@@ -529,9 +529,19 @@ def read_s4(toks: list[Tok], sink: Sink) -> None:
     if not runs:
         sink.warn("s4.not_found", "未找到§四表格的数值。", "No values found for the §4 table.", "s4")
         return
-    # The first run that reads as the 15 cells; a stray number before the table (a page number in
-    # PDF text) must not hide it. Failing that, the first run, reported as unresolved.
-    values = next((r for r in runs if fit(r, 15, _s4_check)[0] is not None), runs[0])
+    # The run that reads as the 15 cells; a stray number before the table (a page number in PDF
+    # text) must not hide it. Failing that, the first run, reported as unresolved. Two runs that
+    # both read as 15 cells and disagree (a "上年同期" row below the table) are a conflict, as in §三.
+    fitting = [(r, got) for r in runs if (got := fit(r, 15, _s4_check)[0]) is not None]
+    if len({tuple(got) for _, got in fitting}) > 1:
+        note = f"{len(fitting)} different rows of 15 values"
+        for key in keys:
+            sink.cells[key] = Cell(v=None, raw=" ".join(t.text.strip() for t in fitting[0][0]), st="text", note=note)
+        sink.warn("s4.conflict", f"§四 有 {len(fitting)} 行各 15 个数值且互不相同，无法确定哪一行是本年数据，未读取。",
+                  f"§4 has {len(fitting)} different rows of 15 values; which one is this year's cannot be told; left unresolved.",
+                  "s4", "s4")
+        return
+    values = fitting[0][0] if fitting else runs[0]
     section, row = "s4", "s4"
     texts, why = fit(values, 15, _s4_check)
     if texts is None:
