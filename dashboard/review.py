@@ -347,9 +347,14 @@ def with_provenance(queryset: QuerySet[Report], *, field: str = "provenance", pr
     )})
 
 
+# What the parser stored in full: the lists of many reports never show it.
+BULKY_FIELDS = ("cells", "derived", "checks", "warnings", "headings", "version_evidence", "text_overview",
+                "text_problems", "text_other", "stated_counts")
+
+
 def review_queue(*, status: str | None = Report.Status.NEEDS_REVIEW, county: Organisation | None = None,
                  year: int | None = None) -> QuerySet[Report]:
-    reports = Report.objects.select_related("organisation", "upload")
+    reports = Report.objects.select_related("organisation").defer(*BULKY_FIELDS)
     if status:
         reports = reports.filter(status=status)
     if county is not None:
@@ -442,14 +447,14 @@ TIMELINESS_LABELS = {"on_time": gettext_lazy("按时"), "late": gettext_lazy("�
 
 def coverage_for(*, county: Organisation, year: int) -> list[CoverageRow]:
     """Every unit of a county (the county government itself, its townships and departments) for one year:
-    its current report if any, when it was published against the deadline, and its review state."""
+    its current report if any, when it was published against the deadline, and its review state.
+    (services.report_refresh_current keeps one current report per organisation and year.)"""
     from dashboard.selectors import peer_group
 
     units = [county, *peer_group(scope=county).order_by("level", "name")]
-    reports: dict[int, Report] = {}
-    for r in with_provenance(Report.objects.filter(organisation__in=units, year=year)
-                             .order_by("organisation_id", "-is_current", "-created", "-id")):
-        reports.setdefault(r.organisation_id, r)  # the current report, else the newest
+    current = (Report.objects.filter(organisation__in=units, year=year, is_current=True)
+               .only("id", "public_id", "organisation_id", "status", "published_date", "checks_failed"))
+    reports = {r.organisation_id: r for r in with_provenance(current)}
     rows = []
     for org in units:
         report = reports.get(org.pk)

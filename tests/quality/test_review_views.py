@@ -285,3 +285,27 @@ def test_a_viewer_role_is_not_a_reviewer(client, django_user_model, report):
     Membership.objects.create(user=user, role=Membership.Role.VIEWER)
     client.force_login(user)
     assert client.get(reverse("review-report", args=[report.public_id])).status_code == 403
+
+
+def test_the_queue_and_coverage_pages_neither_read_cells_nor_load_reports_one_by_one(client, reviewer, report,
+                                                                                     town, county):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    urls = [reverse("review-queue") + "?status=all",
+            reverse("review-coverage") + f"?county={county.public_id}&year=2021",
+            reverse("review-coverage") + f"?county={county.public_id}&year=2021&format=csv"]
+
+    def queries(url) -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries]
+
+    few = {url: len(queries(url)) for url in urls}
+    for name in ("乙镇", "丙镇", "丁镇"):
+        make_report(f.org(name, parent=county), 2021, values={"s4.review.total": 4})
+    for url in urls:
+        sql = queries(url)
+        assert len(sql) == few[url], url
+        assert not any('"cells"' in q or '"text_overview"' in q for q in sql), url
