@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from dashboard import selectors
 from dashboard.audit import audit
 from dashboard.models import AuditLog, CellCorrection, CheckResult, Membership, Organisation, Report
-from dashboard.services import organisation_merge
+from dashboard.services import organisation_merge, report_refresh_current
 
 
 @admin.register(Organisation)
@@ -50,6 +52,24 @@ class ReportAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     search_fields = ("agency_name", "title", "organisation__full_name")
     raw_id_fields = ("organisation", "upload")
     readonly_fields = ("cells", "checks", "warnings", "derived", "parser_version")
+
+    # Another version of the same organisation and year becomes current (coverage and rankings read
+    # the current report only), and the ranking caches hear of it.
+    def delete_model(self, request, obj):
+        place = (obj.organisation_id, obj.year)
+        super().delete_model(request, obj)
+        self._after_delete([place])
+
+    def delete_queryset(self, request, queryset):
+        places = set(queryset.values_list("organisation_id", "year"))
+        super().delete_queryset(request, queryset)
+        self._after_delete(places)
+
+    @staticmethod
+    def _after_delete(places) -> None:
+        for organisation_id, year in places:
+            report_refresh_current(organisation_id=organisation_id, year=year)
+        transaction.on_commit(selectors.data_changed)
 
 
 @admin.register(CheckResult)

@@ -49,6 +49,27 @@ def test_deleting_a_report_in_the_admin_is_logged(admin_client, seed_bytes):
     assert Upload.objects.filter(pk=upload.pk).exists()  # the original is kept
 
 
+def test_deleting_the_current_report_in_the_admin_makes_the_other_version_current(admin_client, county):
+    """GIVEN two versions of 甲镇 2021, the newer current WHEN the admin deletes the current one (one by
+    one or as a selection) THEN the other is current: coverage and rankings read current reports only."""
+    from dashboard import selectors
+    from tests.dashboard import factories as f
+
+    older = county["jia2021"]
+    newer = f.report(county["jia"], 2021, **f.requests_figs(6, 10))
+    Report.objects.filter(pk=older.pk).update(is_current=False)
+    before = selectors._generation()
+    admin_client.post(reverse("admin:dashboard_report_delete", args=[newer.pk]), {"post": "yes"})
+    older.refresh_from_db()
+    assert older.is_current and selectors._generation() > before
+    newest = f.report(county["jia"], 2021, **f.requests_figs(7, 10))
+    Report.objects.filter(pk=older.pk).update(is_current=False)
+    admin_client.post(reverse("admin:dashboard_report_changelist"),
+                      {"action": "delete_selected", "_selected_action": [newest.pk], "post": "yes"})
+    older.refresh_from_db()
+    assert not Report.objects.filter(pk=newest.pk).exists() and older.is_current
+
+
 def test_the_audit_log_cannot_be_edited_or_deleted_through_the_admin(admin_client, alice, seed_bytes):
     services.upload_create(name="seed.txt", data=seed_bytes, user=alice)
     entry = AuditLog.objects.get()
