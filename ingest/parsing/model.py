@@ -165,7 +165,7 @@ class ParsedReport:
         return "mixed"
 
     def to_dict(self) -> dict:
-        money = {"s2.art20_9.central_procurement.amount", "s2.art20_8.admin_fees.amount_wan_yuan"}
+        from .template import MONEY_KEYS as money
         return {
             "schema": SCHEMA,
             "parser_version": self.parser_version,

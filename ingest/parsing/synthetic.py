@@ -30,7 +30,17 @@ from typing import Any, Protocol
 
 from .checks import run_checks
 from .model import Cell, Heading, ParsedReport, StatedCount
-from .template import S3_COLUMNS, S4_COLUMNS, S4_GROUPS, SECTION_KEYS, s2_blocks, s3_rows, template
+from .template import (
+    MONEY_KEYS,
+    S3_COLUMNS,
+    S4_COLUMNS,
+    S4_GROUPS,
+    SECTION_KEYS,
+    SIGNED_KEYS,
+    s2_blocks,
+    s3_rows,
+    template,
+)
 from .values import parse_value
 
 COUNTY = "示例县"
@@ -39,7 +49,6 @@ TOWNSHIPS: tuple[str, ...] = (
     "示例县柳林镇", "示例县桃源镇", "示例县南山乡", "示例县北岭乡", "示例县白沙乡", "示例县石门乡",
 )
 ERRORS = frozenset({"broken_identity", "missing_carry_over", "township_regulations"})
-MONEY_KEYS = frozenset({"s2.art20_9.central_procurement.amount", "s2.art20_8.admin_fees.amount_wan_yuan"})
 APPLICANTS = S3_COLUMNS[:6]  # the six applicant columns; the 7th is their total
 
 
@@ -198,7 +207,7 @@ def _prose(rng: Rng, agency: str, year: int, s3: dict[str, int]) -> tuple[dict[s
 
 def _cell(key: str, raw: str) -> Cell:
     # Read the printed text the way the parser reads a cell, so a round trip can compare exactly.
-    return parse_value(raw, money=key in MONEY_KEYS, signed=key.endswith(".items_change"))
+    return parse_value(raw, money=key in MONEY_KEYS, signed=key in SIGNED_KEYS)
 
 
 def build_report(rng: Rng, *, year: int, agency: str, version: str | None = None,

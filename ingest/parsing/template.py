@@ -42,6 +42,22 @@ def s2_blocks(version: str) -> tuple[dict, ...]:
     return tuple(template()["s2"][version])
 
 
+def _s2_keys_by_unit(prefix: str) -> frozenset[str]:
+    """§二 cell keys (either version) whose column's unit starts with ``prefix``."""
+    return frozenset(
+        f"s2.{block['key']}.{row['key']}.{col['key']}"
+        for version in ("2019", "2021") for block in s2_blocks(version)
+        for row in block["rows"] for col in block["columns"] if col.get("unit", "").startswith(prefix)
+    )
+
+
+#: money cells (a value with 元/万元, maybe decimal) and signed counts (本年增/减), from the template
+MONEY_KEYS = _s2_keys_by_unit("money")
+SIGNED_KEYS = _s2_keys_by_unit("signed")
+#: the one money cell whose unit the template prints (万元)
+FEE_KEY = next(k for k in MONEY_KEYS if k.endswith("wan_yuan"))
+
+
 @cache
 def s2_keys(version: str) -> tuple[str, ...]:
     return tuple(k for block in s2_blocks(version) for k in block["cell_keys"])

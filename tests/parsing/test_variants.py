@@ -19,10 +19,17 @@ from ingest.parsing.checks import run_checks
 from ingest.parsing.model import ParsedReport
 from ingest.parsing.render import render
 from ingest.parsing.synthetic import generate_report
-from ingest.parsing.template import S3_COLUMNS, S4_COLUMNS, S4_GROUPS, s2_keys, s3_rows
+from ingest.parsing.template import (
+    MONEY_KEYS,
+    S3_COLUMNS,
+    S4_COLUMNS,
+    S4_GROUPS,
+    SIGNED_KEYS,
+    s2_keys,
+    s3_rows,
+)
 from ingest.parsing.values import parse_value
 
-MONEY = {"s2.art20_9.central_procurement.amount", "s2.art20_8.admin_fees.amount_wan_yuan"}
 UNRESOLVED = ("text", "missing")
 
 
@@ -68,7 +75,7 @@ def distinct_report(version: str = "2021", year: int | None = None, agency: str 
 def with_raws(report: ParsedReport, raws: dict[str, str]) -> ParsedReport:
     cells = dict(report.cells)
     for k, raw in raws.items():
-        cells[k] = parse_value(raw, money=k in MONEY, signed=k.endswith(".items_change"))
+        cells[k] = parse_value(raw, money=k in MONEY_KEYS, signed=k in SIGNED_KEYS)
     return dataclasses.replace(report, cells=cells, checks=tuple(run_checks(cells, report.versions["s3"])))
 
 

@@ -26,7 +26,7 @@ from functools import cache
 from ..checks import run_checks, value_of
 from ..errors import ParseError
 from ..model import Cell, Document, Heading, ParsedReport
-from ..template import S3_COLUMNS, SECTION_KEYS, label_of, s2_keys, s3_keys, s4_keys
+from ..template import FEE_KEY, S3_COLUMNS, SECTION_KEYS, label_of, s2_keys, s3_keys, s4_keys
 from ..values import nfkc
 from . import meta
 from .regions import split_regions
@@ -195,9 +195,7 @@ def _complete(sink: Sink, s2v: str, s3v: str) -> dict[str, Cell]:
     for key in s2_keys(s2v) + s3_keys(s3v) + s4_keys():
         cell = sink.cells.get(key)
         if cell is None:
-            money = key in ("s2.art20_9.central_procurement.amount", "s2.art20_8.admin_fees.amount_wan_yuan")
-            unit = "万元" if key == "s2.art20_8.admin_fees.amount_wan_yuan" else None
-            cell = Cell(v=None, raw=None, st="missing", unit=unit if money else None,
+            cell = Cell(v=None, raw=None, st="missing", unit="万元" if key == FEE_KEY else None,
                         note=f"not found in the document: {label_of(key)}")
         cells[key] = cell
     return cells

@@ -9,7 +9,17 @@ from functools import cache
 
 from ..checks import value_of
 from ..model import Cell, ParseWarning
-from ..template import S3_COLUMNS, label_of, s2_blocks, s3_rows, s4_keys, template
+from ..template import (
+    FEE_KEY,
+    MONEY_KEYS,
+    S3_COLUMNS,
+    SIGNED_KEYS,
+    label_of,
+    s2_blocks,
+    s3_rows,
+    s4_keys,
+    template,
+)
 from ..values import parse_value
 from .labels import caption_block, norm, s2_row, s3_row, strip_enum
 from .segment import segment
@@ -20,8 +30,6 @@ S2_MARKERS = {
              "第二十条第(九)项", "政府集中采购", "采购总金额"),
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "行政规范性文件"),
 }
-MONEY = {"s2.art20_9.central_procurement.amount", "s2.art20_8.admin_fees.amount_wan_yuan"}
-SIGNED_COLS = {"items_change"}
 
 
 @dataclass
@@ -199,7 +207,6 @@ def _s2_label(tok: Tok, block: str) -> str | None:
     return s2_row(tok.text, block)
 
 
-FEE_KEY = "s2.art20_8.admin_fees.amount_wan_yuan"
 
 
 def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink, header: str = "") -> None:
@@ -213,8 +220,8 @@ def _assign_s2(block: str, row: str, spec: dict, values: list[Tok], sink: Sink, 
     for key, col, text in zip(keys, cols, texts, strict=True):
         if text is None:
             continue
-        cell = parse_value(text, money=key in MONEY, signed=col in SIGNED_COLS)
-        if key in MONEY and cell.st == "ok":
+        cell = parse_value(text, money=key in MONEY_KEYS, signed=key in SIGNED_KEYS)
+        if key in MONEY_KEYS and cell.st == "ok":
             cell = _money_unit(key, cell, header)
             if cell.st == "text":
                 sink.warn("s2.unit_conflict", f"§二 {label_of(key)}：{cell.note}，未读取。",
