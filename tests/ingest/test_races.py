@@ -57,18 +57,12 @@ def store_at_once(monkeypatch, uploads: list[Upload]) -> None:
 
 
 @pytest.fixture
-def no_broker(monkeypatch):
-    monkeypatch.setattr("ingest.tasks.process_upload.delay", lambda upload_id: None)
-    monkeypatch.setattr("ingest.tasks.process_uploads.delay", lambda ids: None)
-
-
-@pytest.fixture
 def postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL (SQLite lets one writer in at a time)")
 
 
-def test_two_versions_of_one_year_stored_at_once_leave_exactly_one_current(postgresql_only, no_broker, monkeypatch):
+def test_two_versions_of_one_year_stored_at_once_leave_exactly_one_current(postgresql_only, broker, monkeypatch):
     (first,) = services.uploads_create([report_file(2021, seed=1)])
     services.upload_process(upload_id=first.pk, task_id="first")  # the organisation exists
     uploads = services.uploads_create([report_file(2022, seed=2), report_file(2022, seed=3)])
@@ -78,7 +72,7 @@ def test_two_versions_of_one_year_stored_at_once_leave_exactly_one_current(postg
     assert [r.is_current for r in versions] == [True, False]  # the newest good version, once
 
 
-def test_neighbouring_years_stored_at_once_see_each_other(postgresql_only, no_broker, monkeypatch):
+def test_neighbouring_years_stored_at_once_see_each_other(postgresql_only, broker, monkeypatch):
     (first,) = services.uploads_create([report_file(2020, seed=1)])
     services.upload_process(upload_id=first.pk, task_id="first")  # the organisation exists
     uploads = services.uploads_create([report_file(2021, seed=2), report_file(2022, seed=3)])

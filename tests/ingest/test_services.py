@@ -138,14 +138,6 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
     assert upload.children.count() == 0
 
 
-@pytest.fixture
-def broker(monkeypatch):
-    """The broker boundary: records what would be sent instead of running it."""
-    sent: list[int] = []
-    monkeypatch.setattr("ingest.tasks.process_upload.delay", lambda upload_id: sent.append(upload_id))
-    return sent
-
-
 def test_a_redelivered_task_does_nothing_twice(seed_bytes, broker):
     upload = services.upload_create(name="seed.txt", data=seed_bytes)
     assert broker == [upload.pk]
