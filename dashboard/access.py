@@ -79,10 +79,6 @@ def in_scope(user, organisation: Organisation | None) -> bool:
     }
 
 
-def can_read(user) -> bool:
-    return settings.DASHBOARD_PUBLIC or has_role(user, Role.VIEWER)
-
-
 def may_read(user, organisation: Organisation | None) -> bool:
     """Reading (and exporting) a unit's data: everything when public, else within the user's scope."""
     return settings.DASHBOARD_PUBLIC or (has_role(user, Role.VIEWER) and in_scope(user, organisation))

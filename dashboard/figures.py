@@ -54,8 +54,6 @@ COUNT_FIGURES: dict[str, tuple[str, ...]] = {
 OTHER_2019 = ("s3.outcome.other.sum.total",)
 OTHER_2021 = tuple(f"s3.outcome.other.{r}.total" for r in S3_OTHER_2021)
 
-FIGURE_FIELDS = (*COUNT_FIGURES, "req_other", "fees_wan_yuan", "items_stated")
-
 
 def cell_value(cells: Mapping[str, Mapping], key: str) -> float | int | None:
     """The number a cell stands for: its value, 0 for blank/dash/无, None when unknown."""

@@ -70,7 +70,6 @@ class DashboardFilter(django_filters.FilterSet):
     )
 
     uses = ("metric", "year", "compare", "scope", "kind")
-    selector = None
 
     class Meta:
         model = Organisation

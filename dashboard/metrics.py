@@ -202,8 +202,6 @@ def _terms_text(terms: tuple[Term, ...]) -> str:
 
 
 def _cells_of(column: str) -> tuple[str, ...]:
-    if column == "req_other":
-        return (*figures.OTHER_2019, *figures.OTHER_2021)
     if column == "fees_wan_yuan":
         return ("s2.art20_8.admin_fees.amount_wan_yuan",)
     if column == "items_stated":

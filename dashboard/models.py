@@ -69,10 +69,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.full_name or self.name
 
-    @property
-    def is_township(self) -> bool:
-        return self.level == self.Level.TOWNSHIP
-
     def ancestors(self) -> list[Organisation]:
         chain, node = [], self.parent
         while node is not None:
@@ -211,9 +207,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_name or self.organisation} {self.year or '?'}"
-
-    def cell(self, key: str) -> dict | None:
-        return self.cells.get(key)
 
 
 class CheckResult(models.Model):

@@ -57,12 +57,6 @@ RANKED, EMPTY, INCOMPLETE, NOT_APPLICABLE, NO_REPORT = 0, 1, 2, 3, 4
 
 
 # ------------------------------------------------------------------ organisations
-def organisation_get(*, public_id) -> Organisation:
-    return Organisation.objects.select_related("parent", "province", "city", "county").get(
-        public_id=public_id
-    )
-
-
 def scope_choices(*, scope: Organisation | None) -> QuerySet[Organisation]:
     """Scopes worth offering next to the current one: provinces, the current province's cities,
     the current city's counties (a cascade, so the list stays short at national scale)."""

@@ -11,18 +11,6 @@ from django.db import IntegrityError, transaction
 from dashboard import figures, quality, selectors
 from dashboard.models import CheckResult, Organisation, OrganisationAlias, Report
 
-LEVEL_OF_KIND = {
-    "省": Organisation.Level.PROVINCE,
-    "市": Organisation.Level.CITY,
-    "县": Organisation.Level.COUNTY,
-    "乡": Organisation.Level.TOWNSHIP,
-    "镇": Organisation.Level.TOWNSHIP,
-    "民族乡": Organisation.Level.TOWNSHIP,
-    "苏木": Organisation.Level.TOWNSHIP,
-    "街道": Organisation.Level.TOWNSHIP,
-    "部门": Organisation.Level.DEPARTMENT,
-}
-
 
 @dataclass(frozen=True)
 class Placement:

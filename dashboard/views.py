@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
@@ -256,7 +256,7 @@ def organisation(request, public_id):
             {
                 "report": report,
                 "layout": tables.official_layout(report, corrected),
-                "original_url": _original_url(report),
+                "original_url": reverse("ingest-original", args=[report.upload.public_id]),
                 "checks": _checks(report),
                 "corrections": list(report.corrections.all()),
             }
@@ -301,13 +301,6 @@ def _trend_rows(trend_reports, org: Organisation) -> list[dict]:
             prev = r
         rows.append(row)
     return rows
-
-
-def _original_url(report) -> str | None:
-    try:
-        return reverse("ingest-original", args=[report.upload.public_id])
-    except NoReverseMatch:
-        return None
 
 
 def _checks(report) -> list[dict]:
