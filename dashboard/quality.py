@@ -191,8 +191,7 @@ def _values(report: Report) -> list[Outcome]:
         if st == "ok":
             v = cell.get("v")
             signed = key.endswith(".items_change")
-            integral = key in MONEY_KEYS or float(v).is_integer()
-            if v is None or (not signed and v < 0) or not integral:
+            if v is None or (not signed and v < 0) or not (key in MONEY_KEYS or float(v).is_integer()):
                 out.append(Outcome(
                     check_id=f"V1.{key}", ok=False, lhs=_num(v), cells=(key,),
                     message=_("“%(label)s”填的是 %(raw)s，这一栏应为非负整数。") % {

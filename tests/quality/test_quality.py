@@ -101,6 +101,16 @@ def test_v1_flags_negative_and_fractional_counts_but_not_signed_changes(town):
     assert "非负整数" in result(report, "V1.s2.art20_5.licensing.decisions").message
 
 
+def test_v1_flags_a_read_cell_without_a_value_money_or_count(town):
+    """A cell marked read ("ok") but holding no number is flagged, not a crash (count cells used to
+    reach float(None) before the None test)."""
+    report = make_report(town, 2021, values={
+        "s2.art20_5.licensing.decisions": {"v": None, "raw": "?", "st": "ok"},
+        "s2.art20_8.admin_fees.amount_wan_yuan": {"v": None, "raw": "?", "st": "ok", "unit": "万元"},
+    })
+    assert {"V1.s2.art20_5.licensing.decisions", "V1.s2.art20_8.admin_fees.amount_wan_yuan"} <= ids(report)
+
+
 def test_v2_and_v3_flag_unreadable_and_missing_cells(town):
     report = make_report(town, 2021, values={"s4.review.upheld": {"v": None, "raw": "若干", "st": "text"},
                                              "s3.received_new.org_other": None})
