@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -233,8 +233,7 @@ def original(request, public_id):
     report = _get_report(request, public_id)
     upload = report.upload
     if upload.detected_format == "pdf":
-        with upload.file.open("rb") as fh:
-            response = HttpResponse(fh.read(), content_type="application/pdf")
+        response = FileResponse(upload.file.open("rb"), content_type="application/pdf")  # streamed
         response["Content-Disposition"] = "inline"
         response["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
     else:

@@ -238,6 +238,8 @@ def test_a_pdf_original_goes_to_the_browsers_viewer_and_only_inside_our_pages(cl
     client.force_login(reviewer)
     response = client.get(reverse("review-original", args=[report.public_id]))
     assert response["Content-Type"] == "application/pdf"
+    assert response.streaming and b"".join(response.streaming_content) == pdf
+    assert response["Content-Disposition"] == "inline"
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "SAMEORIGIN" and response["X-Content-Type-Options"] == "nosniff"
     page = client.get(reverse("review-report", args=[report.public_id])).content.decode()
