@@ -258,78 +258,57 @@ def _form_errors(form) -> str:
     return "；".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-@reviewer_required
-@require_POST
-def correct(request, public_id):
+def _act(request, public_id, form: forms.Form, action, ok_message: str):
+    """One reviewer action on one report: a valid form, then the service; its refusal or success is
+    shown on the report page as a message."""
     report = _get_report(request, public_id)
-    form = CorrectForm(request.POST)
     if not form.is_valid():
         return _refused(request, report, _form_errors(form))
     try:
-        review.cell_correct(report=report, key=form.cleaned_data["key"], raw=form.cleaned_data["value"],
-                            reason=form.cleaned_data["reason"], user=request.user)
+        action(report, form.cleaned_data)
     except review.ReviewError as exc:
         return _refused(request, report, exc.message)
-    return _done(request, report, _("已更正，校验和统计数字已更新。"))
+    return _done(request, report, ok_message)
+
+
+@reviewer_required
+@require_POST
+def correct(request, public_id):
+    return _act(request, public_id, CorrectForm(request.POST), lambda report, data: review.cell_correct(
+        report=report, key=data["key"], raw=data["value"], reason=data["reason"], user=request.user),
+        _("已更正，校验和统计数字已更新。"))
 
 
 @reviewer_required
 @require_POST
 def check(request, public_id):
-    report = _get_report(request, public_id)
-    form = CheckReviewForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, report, _form_errors(form))
-    try:
-        review.check_review(report=report, check_id=form.cleaned_data["check_id"],
-                            decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
-                            user=request.user)
-    except review.ReviewError as exc:
-        return _refused(request, report, exc.message)
-    return _done(request, report, _("已记录。"))
+    return _act(request, public_id, CheckReviewForm(request.POST), lambda report, data: review.check_review(
+        report=report, check_id=data["check_id"], decision=data["decision"], reason=data["reason"],
+        user=request.user), _("已记录。"))
 
 
 @reviewer_required
 @require_POST
 def fill_in(request, public_id):
-    report = _get_report(request, public_id)
-    form = FillInForm(request.POST, user=request.user)
-    if not form.is_valid():
-        return _refused(request, report, _form_errors(form))
-    try:
-        review.report_fill_in(report=report, organisation=form.cleaned_data["organisation"],
-                              year=form.cleaned_data["year"], reason=form.cleaned_data["reason"], user=request.user)
-    except review.ReviewError as exc:
-        return _refused(request, report, exc.message)
-    return _done(request, report, _("已保存所属单位和年度。"))
+    return _act(request, public_id, FillInForm(request.POST, user=request.user), lambda report, data:
+                review.report_fill_in(report=report, organisation=data["organisation"], year=data["year"],
+                                      reason=data["reason"], user=request.user),
+                _("已保存所属单位和年度。"))
 
 
 @reviewer_required
 @require_POST
 def verify(request, public_id):
-    report = _get_report(request, public_id)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        review.report_verify(report=report, reason=form.cleaned_data.get("reason", ""), user=request.user)
-    except review.ReviewError as exc:
-        return _refused(request, report, exc.message)
-    return _done(request, report, _("报告已核实。"))
+    return _act(request, public_id, ReasonForm(request.POST), lambda report, data: review.report_verify(
+        report=report, reason=data["reason"], user=request.user), _("报告已核实。"))
 
 
 @reviewer_required
 @require_POST
 def conflict(request, public_id):
-    report = _get_report(request, public_id)
-    form = ConflictForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, report, _form_errors(form))
-    try:
-        review.conflict_resolve(report=report, key=form.cleaned_data["key"], keep=form.cleaned_data["keep"],
-                                reason=form.cleaned_data["reason"], user=request.user)
-    except review.ReviewError as exc:
-        return _refused(request, report, exc.message)
-    return _done(request, report, _("冲突已处理。"))
+    return _act(request, public_id, ConflictForm(request.POST), lambda report, data: review.conflict_resolve(
+        report=report, key=data["key"], keep=data["keep"], reason=data["reason"], user=request.user),
+        _("冲突已处理。"))
 
 
 @reviewer_required

@@ -167,6 +167,20 @@ def test_a_reviewer_dismisses_a_check_then_verifies(client, reviewer, report):
     assert CheckResult.objects.get(report=report, check_id="I4.review").review == "dismissed"
 
 
+def test_verifying_with_an_over_long_note_is_refused_with_a_message(client, reviewer, town):
+    """GIVEN a report with nothing open WHEN verified with a note over 1000 characters THEN refused with the
+    form's message and nothing changes (the note used to be dropped silently and the report verified)."""
+    fine = make_report(town, 2022)
+    client.force_login(reviewer)
+    before = snapshot(fine)
+    response = client.post(reverse("review-verify", args=[fine.public_id]), {"reason": "x" * 1001}, follow=True)
+    assert "1000" in response.content.decode()
+    assert snapshot(fine) == before and fine.status != Report.Status.VERIFIED
+    client.post(reverse("review-verify", args=[fine.public_id]), {"reason": "与原件核对无误"})
+    fine.refresh_from_db()
+    assert fine.status == Report.Status.VERIFIED
+
+
 def test_a_reviewer_fills_in_organisation_and_year(client, reviewer, town):
     orphan = make_report(None, None)
     client.force_login(reviewer)
