@@ -172,13 +172,14 @@ def report_verify(*, report: Report, user, reason: str = "") -> Report:
     return report
 
 
-def _acknowledged_parse(report: Report, key: str, correction: CellCorrection) -> list[dict]:
-    """Readings of this cell that raise no conflict: the corrected value itself, and the parser values a
-    reviewer has seen and overruled (the one the correction replaced, and any kept over since)."""
+def _acknowledged_parse(correction: CellCorrection, conflicts: Iterable[ReviewEvent]) -> list[dict]:
+    """Readings of a corrected cell that raise no conflict: the corrected value itself, and the parser
+    values a reviewer has seen and overruled (the one the correction replaced, and any kept over since;
+    ``conflicts`` are the settled conflicts of this cell)."""
     seen = [correction.new, correction.old]
-    for ev in report.review_events.filter(action=ReviewEvent.Action.CONFLICT, target=key,
-                                          created__gte=correction.created):
-        if isinstance(ev.new, dict) and ev.new.get("kept") and ev.new.get("parsed") is not None:
+    for ev in conflicts:
+        if ev.created >= correction.created and isinstance(ev.new, dict) and ev.new.get("kept") \
+                and ev.new.get("parsed") is not None:
             seen.append(ev.new["parsed"])
     return seen
 
@@ -231,6 +232,10 @@ def report_reprocess(*, report: Report, user=None) -> Report:
     latest: dict[str, CellCorrection] = {}
     for c in report.corrections.order_by("created", "id"):
         latest[c.key] = c
+    settled: dict[str, list[ReviewEvent]] = {}
+    if latest:  # every settled conflict of the report in one query, not one per corrected cell
+        for ev in report.review_events.filter(action=ReviewEvent.Action.CONFLICT).only("target", "new", "created"):
+            settled.setdefault(ev.target, []).append(ev)
     conflicts, dropped = [], []
     for key, correction in latest.items():
         if key not in cells:  # the new parse reads another template version: the cell no longer exists
@@ -238,7 +243,7 @@ def report_reprocess(*, report: Report, user=None) -> Report:
             continue
         fresh = cells[key]
         kept = {k: v for k, v in correction.new.items() if k != "conflict"}
-        if not any(_same_cell(fresh, seen) for seen in _acknowledged_parse(report, key, correction)):
+        if not any(_same_cell(fresh, seen) for seen in _acknowledged_parse(correction, settled.get(key, ()))):
             kept["conflict"] = fresh
             conflicts.append(key)
         cells[key] = kept

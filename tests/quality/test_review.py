@@ -230,6 +230,23 @@ def test_reprocessing_shows_a_conflict_instead_of_overwriting_a_correction(seed_
     assert seed_report.cells[KEY]["v"] == 5 and "conflict" not in seed_report.cells[KEY]
 
 
+def test_reprocessing_reads_the_settled_conflicts_once_however_many_cells_were_corrected(seed_report, reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def event_reads() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            review.report_reprocess(report=seed_report, user=reviewer)
+        return sum(q["sql"].lstrip().upper().startswith("SELECT") and "reviewevent" in q["sql"].lower()
+                   for q in ctx.captured_queries)
+
+    review.cell_correct(report=seed_report, key=KEY, raw="5", reason="原件为 5", user=reviewer)
+    one = event_reads()
+    for key in ("s2.art20_6.penalty.decisions", "s2.art20_6.coercion.decisions"):
+        review.cell_correct(report=seed_report, key=key, raw="9", reason="原件为 9", user=reviewer)
+    assert event_reads() == one
+
+
 def test_taking_the_new_parse_is_a_correction_too(seed_report, reviewer, monkeypatch):
     review.cell_correct(report=seed_report, key=KEY, raw="5", reason="原件为 5", user=reviewer)
     _parser_saying(monkeypatch, 7)
