@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from dashboard.figures import cell_value
 from dashboard.models import CheckResult, Organisation, Report
+from ingest.parsing import template
 
 ERROR, WARNING, INFO = CheckResult.Severity.ERROR, CheckResult.Severity.WARNING, CheckResult.Severity.INFO
 MESSAGE_LANGUAGE = "zh-hans"
@@ -61,8 +62,8 @@ CATALOGUE: dict[str, tuple[str, object]] = {
 }
 IDENTITY_FAMILIES = ("I1", "I2", "I3", "I4")
 
-MONEY_KEYS = frozenset({"s2.art20_8.admin_fees.amount_wan_yuan", "s2.art20_9.central_procurement.amount"})
-FEE_KEY = "s2.art20_8.admin_fees.amount_wan_yuan"
+MONEY_KEYS = template.MONEY_KEYS  # the parser's template says which cells are money
+FEE_KEY = template.FEE_KEY
 S3_COLUMN_LABELS = {
     "natural_person": "自然人", "org_commercial": "商业企业", "org_research": "科研机构",
     "org_public_interest": "社会公益组织", "org_legal_service": "法律服务机构", "org_other": "其他",
