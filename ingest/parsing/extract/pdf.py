@@ -94,6 +94,19 @@ _obj_bounds = _fast("FPDFPageObj_GetBounds", _INT, _VP, _VP, _VP, _VP, _VP)  # (
 _count_segments = _fast("FPDFPath_CountSegments", _INT, _VP)
 
 
+_LOOSE_BOX = ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value or 0
+_RULING_FUNCTIONS = tuple(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value or 0 for name in (
+    "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds",
+    "FPDFPath_CountSegments", "FPDFPath_GetDrawMode"))
+
+# The same loops in C (sources in ingest/parsing/extract/_pdfgeom_src/, built at install when a compiler is there):
+# same results, a fraction of the time. Without it the Python below runs.
+try:
+    from . import _pdfgeom as _c
+except ImportError:  # pragma: no cover - depends on the install
+    _c = None
+
+
 def _addr(handle) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
@@ -331,13 +344,28 @@ def _boxes(tpa: int, indices: list[int]) -> list[float]:
 
 def _place_words(tpa: int, text: str, words: list[tuple[int, int, list[float] | None]],
                  parts: list[_TablePart]) -> list[_Char]:
+    """Put the glyphs of table lines into ``parts`` (``_place_words_py``); return the rest as prose."""
+    grids = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1, t.xs, t.ys) for t in parts]
+    placed, prose = (_c.place_words(tpa, _LOOSE_BOX, text, words, grids) if _c is not None
+                     else _place_words_py(tpa, text, words, grids))
+    for t, chars in zip(parts, placed, strict=True):
+        t.chars.extend(chars)
+    return prose
+
+
+def _place_words_py(tpa: int, text: str, words: list[tuple[int, int, list[float] | None]],
+                    grids: list[tuple[float, float, float, float, list[float], list[float]]]
+                    ) -> tuple[list[list[_Char]], list[_Char]]:
     """Boxes for the words of table lines: a word whose first and last glyph fall in the same
     cell of the same part is placed whole (two boxes, often known already); only words that
     straddle a border are measured glyph by glyph. Cells hold a word or two, so this saves most calls.
 
     Each placed glyph (or whole word) goes to the first part whose box holds its centre; the
-    others are returned, in order, as prose."""
-    grids = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1, t.xs, t.ys, t.chars.append) for t in parts]
+    others are returned, in order, as prose. ``grids``: per table part its box (left, right, bottom,
+    top, each widened by 1 pt) and grid lines (xs, ys); returns the glyphs placed in each, and the prose.
+    ``_pdfgeom.place_words`` is the same in C."""
+    placed: list[list[_Char]] = [[] for _ in grids]
+    grids = [(*g, add.append) for g, add in zip(grids, placed, strict=True)]
     prose: list[_Char] = []
     # One box for a one-glyph word (most table words are a single digit), two for longer ones.
     fetched = _boxes(tpa, [i for first, last, known in words if known is None
@@ -396,7 +424,7 @@ def _place_words(tpa: int, text: str, words: list[tuple[int, int, list[float] | 
                     break
             else:
                 prose.append(c)
-    return prose
+    return placed, prose
 
 
 def _wide_lines(tpa: int, text: str, spans) -> set[int]:
@@ -474,7 +502,15 @@ def _looks_tabular(spans) -> bool:
 
 
 def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments."""
+    """Thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments (``_rulings_py``)."""
+    if _c is not None:
+        return _c.rulings(_addr(page.raw), *_RULING_FUNCTIONS, pdfium_c.FPDF_PAGEOBJ_PATH)
+    return _rulings_py(page)
+
+
+def _rulings_py(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments.
+    ``_pdfgeom.rulings`` is the same in C."""
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
     bounds = array("f", bytes(16))  # left, bottom, right, top: C floats read back without ctypes objects
@@ -543,7 +579,20 @@ def _connected(h, v):
 
 
 def _table_parts(h, v, page: int) -> list[_TablePart]:
-    """Group ruling lines that touch each other into tables (union-find over crossings)."""
+    """Group ruling lines that touch each other into tables (``_group_rulings``)."""
+    groups = _c.table_parts(h, v) if _c is not None else _group_rulings(h, v)
+    return [_TablePart(page=page, h=hh, v=vv, left=left, right=right, top=top, bottom=bottom, xs=xs, ys=ys)
+            for hh, vv, xs, ys, left, right, top, bottom in groups]
+
+
+_Group = tuple[list[tuple[float, float, float]], list[tuple[float, float, float]], list[float], list[float],
+               float, float, float, float]
+
+
+def _group_rulings(h, v) -> list[_Group]:
+    """Group ruling lines that touch each other into tables (union-find over crossings): per table its
+    horizontal and vertical lines, grid positions (``_snap``) and left, right, top, bottom.
+    ``_pdfgeom.table_parts`` is the same in C."""
     if len(h) < 2 or len(v) < 2:
         return []
     h, v = _connected(h, v)
@@ -585,16 +634,13 @@ def _table_parts(h, v, page: int) -> list[_TablePart]:
         groups.setdefault(find(i), ([], []))[0].append(seg)
     for j, seg in enumerate(v):
         groups.setdefault(find(nh + j), ([], []))[1].append(seg)
-    parts = []
+    parts: list[_Group] = []
     for hh, vv in groups.values():
         xs, ys = _snap([s[0] for s in vv]), _snap([s[0] for s in hh])
         if len(xs) < 2 or len(ys) < 2:
             continue
-        parts.append(_TablePart(
-            page=page, h=hh, v=vv,
-            left=min(s[1] for s in hh), right=max(s[2] for s in hh),
-            top=max(s[2] for s in vv), bottom=min(s[1] for s in vv), xs=xs, ys=ys,
-        ))
+        parts.append((hh, vv, xs, ys, min(s[1] for s in hh), max(s[2] for s in hh),
+                      max(s[2] for s in vv), min(s[1] for s in vv)))
     return parts
 
 
@@ -824,10 +870,32 @@ def _build_table(parts: list[_TablePart]) -> Table:
 def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, str]) -> list[list[int]]:
     """Fine grid of one table part: group id per position (merged cells share an id), and each
     group's text put into ``texts``. Ids are ``base`` plus the group's first (top-left) position."""
-    ys = part.ys[::-1]  # top first
-    nr, nc = len(ys) - 1, len(xs) - 1
+    nr, nc = len(part.ys) - 1, len(xs) - 1
     if nr < 1 or nc < 1:
         return []
+    args = (part.v, part.h, xs, part.ys, part.left, part.right, part.chars, base)
+    flat, members = _c.part_grid(*args) if _c is not None else _grid_core(*args)
+    texts.update(dict.fromkeys(flat, ""))
+    for g, chars in members.items():
+        if len(chars) == 1:  # the common case: one number or one unbroken label
+            word = chars[0][0]
+            texts[g] = _CJK_SPACE.sub("", word) if " " in word else word
+        else:
+            texts[g] = _cell_text(chars)
+    # A grid line that only exists elsewhere in the table yields a row made entirely of cells
+    # continued from the previous one; it is not a row of the source, so fold it away.
+    gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
+    return [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
+
+
+def _grid_core(v: list[tuple[float, float, float]], h: list[tuple[float, float, float]], xs: list[float],
+               part_ys: list[float], left: float, right: float, chars: list[_Char], base: int
+               ) -> tuple[list[int], dict[int, list[_Char]]]:
+    """The geometry of ``_part_grid``: the group id of every fine grid position, row by row from the
+    top (``base`` + the group's top-left position), and the glyphs of each group, by the centre of
+    each glyph, in the order given. ``_pdfgeom.part_grid`` is the same in C."""
+    ys = part_ys[::-1]  # top first
+    nr, nc = len(ys) - 1, len(xs) - 1
 
     # Which grid lines carry a border where: vb[i][r] for vertical line i beside fine row r,
     # hb[j][c] for horizontal line j above fine column c. Each segment marks the fine rows
@@ -838,7 +906,7 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
     vb = [[False] * nr for _ in range(nc + 1)]
     far = _SNAP + 0.001
     last_c = len(xs) - 1
-    for sx, y0, y1 in part.v:
+    for sx, y0, y1 in v:
         # The grid line nearest to sx within _SNAP (as _nearest, inlined: this runs per segment).
         k = bisect_right(xs, sx)
         i, dist = -1, far
@@ -853,7 +921,7 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
     hb = [[False] * nc for _ in range(nr + 1)]
     neg_ys = [-y for y in ys]  # ascending
     last_r = len(ys) - 1
-    for sy, x0, x1 in part.h:
+    for sy, x0, x1 in h:
         k = bisect_right(neg_ys, -sy)
         j, dist = -1, far
         if k > 0 and abs(ys[k - 1] - sy) < dist:
@@ -884,7 +952,7 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
     # skipping the (usual) fully bordered ones at C speed.
     # Grid lines outside this part (from a wider part of the same table) are no borders here:
     # the part's edge cells stretch over them.
-    outside = [xs[c] <= part.left + _SNAP or xs[c] >= part.right - _SNAP for c in range(len(xs))]
+    outside = [xs[c] <= left + _SNAP or xs[c] >= right - _SNAP for c in range(len(xs))]
     joined = False
     for c in range(nc - 1):
         line = vb[c + 1]
@@ -917,7 +985,7 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
     members: dict[int, list[_Char]] = {}
     at = members.get
     row_at: dict[float, int] = {}  # a row's glyphs share their vertical extent: one bisection per extent
-    for ch in part.chars:
+    for ch in chars:
         c = bisect_right(xs, (ch[1] + ch[2]) / 2) - 1
         s = ch[3] + ch[4]
         r = row_at.get(s)
@@ -930,17 +998,7 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
                 members[g] = [ch]
             else:
                 group.append(ch)
-    texts.update(dict.fromkeys(flat, ""))
-    for g, chars in members.items():
-        if len(chars) == 1:  # the common case: one number or one unbroken label
-            word = chars[0][0]
-            texts[g] = _CJK_SPACE.sub("", word) if " " in word else word
-        else:
-            texts[g] = _cell_text(chars)
-    # A grid line that only exists elsewhere in the table yields a row made entirely of cells
-    # continued from the previous one; it is not a row of the source, so fold it away.
-    gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
-    return [row for i, row in enumerate(gid) if i == 0 or row != gid[i - 1]]
+    return flat, members
 
 
 def _nearest(grid: list[float], x: float, keys: list[float] | None = None) -> int | None:
@@ -974,7 +1032,7 @@ def _cell_text(chars: list[_Char]) -> str:
     return out
 
 
-def _row_texts(row: list[tuple[int, int]], texts: dict) -> tuple[str, ...]:
+def _row_texts(row: list[int], texts: dict) -> tuple[str, ...]:
     return tuple(texts[g] for g in row)
 
 
