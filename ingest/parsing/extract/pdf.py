@@ -297,20 +297,10 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     # (first, last) glyph index of each word on a line touching a table, and the boxes of those two
     # glyphs if already known (a line of one word: the boxes of its ends were fetched above).
     words: list[tuple[int, int, list[float] | None]] = []
-    for k, (first, last, stripped, x0, x1, top0, bot0, top1, bot1) in enumerate(spans):
-        touches = False  # whether the line's first or last glyph lies in a table
-        if boxes:
-            xa, ya, xb, yb = x0 + 0.5, (top0 + bot0) / 2, x1 - 0.5, (top1 + bot1) / 2
-            for bx0, bx1, by0, by1 in boxes:
-                if (bx0 <= xa <= bx1 and by0 <= ya <= by1) or (bx0 <= xb <= bx1 and by0 <= yb <= by1):
-                    touches = True
-                    break
-        if touches:
-            if _SPACE.search(stripped) is None:
-                words.append((first, last, f[8 * k: 8 * k + 8]))
-            else:
-                words += [(a, b - 1, None) for a, b in map(_SPAN, _WORD.finditer(text, first, last + 1))]
-            continue
+    if boxes:
+        plain, words = _c.split_lines(text, spans, f, boxes) if _c is not None else _split_lines(text, spans, f, boxes)
+        spans = [spans[k] for k in plain]
+    for first, last, stripped, x0, x1, top0, bot0, top1, bot1 in spans:
         # Positional arguments: a generated __init__ takes keywords at twice the cost.
         line = _Line(_CJK_SPACE.sub("", stripped) if " " in stripped else stripped, x0, x1,
                      max(top0, top1), min(bot0, bot1), top0 - bot0, page_no)
@@ -328,6 +318,30 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
 _WORD = re.compile(r"\S+")
 _SPAN = re.Match.span
 _SPACE = re.compile(r"\s")
+
+
+def _split_lines(text: str, spans: list, f: list[float], boxes: list[tuple[float, float, float, float]]
+                 ) -> tuple[list[int], list[tuple[int, int, list[float] | None]]]:
+    """Tell the lines (``spans``) that touch a table from the rest: a line touches one when its first
+    or last glyph (boxes in ``f``, 8 floats per line) lies in one of ``boxes`` (left, right, bottom,
+    top). Returns the indices of the other lines, and the words of the touching ones as (first glyph,
+    last glyph, their boxes if known: a line of one word reuses its 8 floats from ``f``).
+    ``_pdfgeom.split_lines`` is the same in C."""
+    plain: list[int] = []
+    words: list[tuple[int, int, list[float] | None]] = []
+    for k, (first, last, stripped, x0, x1, top0, bot0, top1, bot1) in enumerate(spans):
+        xa, ya, xb, yb = x0 + 0.5, (top0 + bot0) / 2, x1 - 0.5, (top1 + bot1) / 2
+        for bx0, bx1, by0, by1 in boxes:
+            if (bx0 <= xa <= bx1 and by0 <= ya <= by1) or (bx0 <= xb <= bx1 and by0 <= yb <= by1):
+                break
+        else:
+            plain.append(k)
+            continue
+        if _SPACE.search(stripped) is None:
+            words.append((first, last, f[8 * k: 8 * k + 8]))
+        else:
+            words += [(a, b - 1, None) for a, b in map(_SPAN, _WORD.finditer(text, first, last + 1))]
+    return plain, words
 
 
 def _boxes(tpa: int, indices: list[int]) -> list[float]:
@@ -851,6 +865,14 @@ def _build_table(parts: list[_TablePart]) -> Table:
         if len(keep) < len(cols):
             ids = [[row[j] for j in keep] for row in ids]
         ids = [row for i, row in enumerate(ids) if i == 0 or row != ids[i - 1]]
+    rows = _c.grid_rows(ids, texts, GridCell) if _c is not None else _grid_rows(ids, texts, GridCell)
+    return Table(rows=tuple(rows))
+
+
+def _grid_rows(ids: list[list[int]], texts: dict[int, str], cell_type: type[GridCell]
+               ) -> list[tuple[GridCell, ...]]:
+    """Rows of cells from rows of group ids: the text of the group, and whether this is the group's
+    first (origin) position. ``_pdfgeom.grid_rows`` is the same in C."""
     rows: list[tuple[GridCell, ...]] = []
     seen: set[int] = set()
     made: dict[tuple[str, bool], GridCell] = {}  # GridCell is frozen: equal cells can share one object
@@ -860,11 +882,11 @@ def _build_table(parts: list[_TablePart]) -> Table:
             key = (texts[g], g not in seen)
             cell = made.get(key)
             if cell is None:
-                cell = made[key] = GridCell(*key)
+                cell = made[key] = cell_type(*key)
             out.append(cell)
             seen.add(g)
         rows.append(tuple(out))
-    return Table(rows=tuple(rows))
+    return rows
 
 
 def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, str]) -> list[list[int]]:
@@ -876,12 +898,8 @@ def _part_grid(part: _TablePart, xs: list[float], base: int, texts: dict[int, st
     args = (part.v, part.h, xs, part.ys, part.left, part.right, part.chars, base)
     flat, members = _c.part_grid(*args) if _c is not None else _grid_core(*args)
     texts.update(dict.fromkeys(flat, ""))
-    for g, chars in members.items():
-        if len(chars) == 1:  # the common case: one number or one unbroken label
-            word = chars[0][0]
-            texts[g] = _CJK_SPACE.sub("", word) if " " in word else word
-        else:
-            texts[g] = _cell_text(chars)
+    groups = list(members.values())
+    texts.update(zip(members, _c.group_texts(groups) if _c is not None else _group_texts(groups), strict=True))
     # A grid line that only exists elsewhere in the table yields a row made entirely of cells
     # continued from the previous one; it is not a row of the source, so fold it away.
     gid = [flat[r * nc:(r + 1) * nc] for r in range(nr)]
@@ -1016,7 +1034,14 @@ def _nearest(grid: list[float], x: float, keys: list[float] | None = None) -> in
     return best
 
 
+def _group_texts(groups: list[list[_Char]]) -> list[str]:
+    """The text of each group of glyphs (``_cell_text``). ``_pdfgeom.group_texts`` is the same in C."""
+    return [_cell_text(chars) for chars in groups]
+
+
 def _cell_text(chars: list[_Char]) -> str:
+    """A cell's glyphs as text: visual lines top to bottom, each left to right with a space at a wide
+    gap, spaces beside CJK dropped, soft-wrapped lines joined."""
     if not chars:
         return ""
     if len(chars) == 1:  # the common case: one number or one unbroken label
