@@ -127,10 +127,13 @@ def _official(section: str, key: str) -> str | None:
 
 def fit(values: list[Tok], n: int, check: Callable | None = None) -> tuple[list[str | None] | None, str]:
     """n cell texts for a row (None for a cell no reading pins down), or None and the reason."""
-    if any(v.cut for v in values):
-        return None, "cut"
-    texts = [v.text for v in values]
-    glued = any(v.glued for v in values)
+    texts = []
+    glued = False
+    for v in values:
+        if v.cut:
+            return None, "cut"
+        glued = glued or v.glued
+        texts.append(v.text)
     while len(texts) > n and texts and not texts[-1].strip(" \u00a0\u3000\t"):
         texts.pop()  # trailing empty cells left by colspan
     if glued:
@@ -329,7 +332,7 @@ def read_s3(toks: list[Tok], sink: Sink) -> dict:
             continue
         facts["label_at"][key] = i
         facts["values"][key] = values
-        facts["consumed"].update(id(v) for v in values)
+        facts["consumed"].update(map(id, values))
         if key == "@other":
             facts["other_values"] = (i, values)
         elif not key.startswith("@"):
@@ -445,13 +448,19 @@ def _s3_label(tok: Tok, started: bool, in_other: bool) -> str | None:
 
 def _by_header(values: list[Tok]) -> list[str] | None:
     """The column key of each value from its table's header, when that reading is coherent."""
-    if not values or any(v.glued or v.cut or v.columns is None or v.col is None for v in values):
+    cols = values[0].columns if values else None
+    if cols is None:
         return None
-    cols = values[0].columns
-    keys = [cols.get(v.col) for v in values]
-    if any(k is None for k in keys) or len(set(keys)) != len(keys):
+    keys = []
+    for v in values:
+        key = None if v.glued or v.cut or v.columns is None or v.col is None else cols.get(v.col)
+        if key is None:
+            return None
+        keys.append(key)
+    distinct = set(keys)
+    if len(distinct) != len(keys):
         return None
-    if set(keys) != set(cols.values()):
+    if distinct != set(cols.values()):
         return None  # a row shorter than its own header: cells are lost, not columns omitted
     return keys
 
