@@ -413,8 +413,12 @@ def _unlabelled_rows(toks: list[Tok], consumed: set[int]) -> list[tuple[int, lis
         while j < len(toks) and toks[j].row == toks[i].row:
             j += 1
         row = toks[i:j]
+        # Cheapest tests first (all of them are pure). Only values are consumed, so a row whose
+        # last cell was read is not one of 7 unread values at its end.
+        if len(row) < 7 or id(row[-1]) in consumed:
+            i = j
+            continue
         values = [t for t in row if t.is_value]
-        # Cheapest tests first (all of them are pure).
         if len(values) == 7 and row[-7:] == values and all(
                 t.tag is None and s3_row(t.text) is None and not t.is_value for t in row[:len(row) - 7]) \
                 and not any(id(v) in consumed for v in values):
