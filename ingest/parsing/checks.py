@@ -30,6 +30,8 @@ def value_of(cell: Cell | None) -> float | int | None:
 
 
 def _num(x: float | int) -> float | int:
+    if type(x) is int:  # a sum of counts, nearly always: already what the rest would give
+        return x
     return int(x) if float(x).is_integer() else round(x, 6)
 
 
@@ -37,10 +39,17 @@ def outcome_rows(version: str) -> list[str]:
     return [r for r in s3_rows(version) if r.startswith("outcome.") and r != "outcome.total"]
 
 
-def run_checks(cells: dict[str, Cell], s3_version: str) -> list[Check]:
-    # Each cell's value once (a cell enters several identities); an absent key is None, as value_of(None).
-    values = {k: value_of(c) for k, c in cells.items()}
-    get = values.get
+def cell_values(cells: dict[str, Cell]) -> dict[str, float | int | None]:
+    """value_of of every cell, each once (a cell enters several identities and derived sums)."""
+    return {k: value_of(c) for k, c in cells.items()}
+
+
+def run_checks(cells: dict[str, Cell], s3_version: str, values: dict[str, float | int | None] | None = None
+               ) -> list[Check]:
+    """``values``: cell_values(cells), when the caller has it already."""
+    if values is None:
+        values = cell_values(cells)
+    get = values.get  # an absent key is None, as value_of(None)
     out: list[Check] = []
     for cid, lhs_keys, rhs_keys, keys, expr in _check_specs_keyed(s3_version):
         lv = list(map(get, lhs_keys))

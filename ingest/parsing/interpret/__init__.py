@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from functools import cache
 
-from ..checks import run_checks, value_of
+from ..checks import cell_values, run_checks
 from ..errors import ParseError
 from ..model import Cell, Document, Heading, ParsedReport
 from ..template import FEE_KEY, S3_COLUMNS, SECTION_KEYS, label_of, s2_keys, s3_keys, s4_keys
@@ -55,7 +55,8 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     versions, s2v, s3v = _read_tables(toks, regions, prior, sink, deadline)
     cells = _complete(sink, s2v, s3v)
     _warn_absent_rows(sink, cells)
-    checks = run_checks(cells, s3v)
+    values = cell_values(cells)
+    checks = run_checks(cells, s3v, values)
     _warn_failed_checks(sink, checks)
     headings = {k: Heading(raw=regions.headings.get(k), found=k in regions.headings) for k in SECTION_KEYS}
     lines = {k: _section_lines(regions.tokens(toks, k), regions.headings.get(k)) for k in TEXT_KEYS}
@@ -63,7 +64,7 @@ def interpret(doc: Document, *, source_path: str | None = None, deadline: float 
     return ParsedReport(
         agency=agency, report_year=year, title=title, published_date=published, source_path=source_path,
         source_format=doc.source_format, versions=versions, version_evidence=tuple(sink.evidence),
-        headings=headings, text=text, cells=cells, derived=_derived(cells, s3v), checks=tuple(checks),
+        headings=headings, text=text, cells=cells, derived=_derived(values, s3v), checks=tuple(checks),
         warnings=tuple(sink.warnings), stated_counts=tuple(meta.stated_counts(text["s1_overview"], _nfkc_text(lines["s1_overview"]))),
         parser_version=parser_version,
     )
@@ -201,7 +202,8 @@ def _complete(sink: Sink, s2v: str, s3v: str) -> dict[str, Cell]:
     return cells
 
 
-def _derived(cells: dict[str, Cell], s3v: str) -> dict[str, dict]:
+def _derived(values: dict[str, float | int | None], s3v: str) -> dict[str, dict]:
+    """Group sums of §三 sub-rows where every sub-row has a value; ``values``: cell_values(cells)."""
     out: dict[str, dict] = {}
     groups = dict(_DERIVED_GROUPS)
     if s3v == "2021":
@@ -209,8 +211,8 @@ def _derived(cells: dict[str, Cell], s3v: str) -> dict[str, dict]:
     for group, how in groups.items():
         for col in S3_COLUMNS:
             keys = _group_keys(s3v, group, col)
-            vals = [value_of(cells[k]) for k in keys]
-            if keys and all(v is not None for v in vals):
+            vals = [values[k] for k in keys]
+            if keys and None not in vals:
                 out[f"s3.outcome.{group}.sum.{col}"] = {"v": sum(vals), "from": how}
     return out
 
