@@ -80,6 +80,8 @@ def _whole(title: str, line: str) -> bool:
 
 def _title_in(text: str) -> tuple[str, str | None, int] | None:
     t = unicodedata.normalize("NFKC", text[:300]).strip()
+    if "报告" not in t or ("政府信息公开" not in t and "政务公开" not in t):
+        return None  # every title pattern has these words: most lines are not tried at every position
     m = _TITLE_AGENCY_FIRST.search(t)
     if m and _NOT_AGENCY.search(m.group(1)):
         m = None
