@@ -1,0 +1,103 @@
+/* pdf._rulings_py in C: thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments.
+ *
+ * rulings(page, count_objects, get_object, get_type, get_bounds, count_segments, get_draw_mode, path_type)
+ * takes the page handle and the addresses of the PDFium functions below as ints (pdf._RULING_FUNCTIONS),
+ * and FPDF_PAGEOBJ_PATH. Like the Python: the bounds buffer is zeroed once and reused, so a failed
+ * GetBounds leaves the previous path's values; a failed GetDrawMode leaves the previous stroke flag.
+ */
+#include "pdfgeom.h"
+
+#include <stdint.h>
+
+typedef int (*count_objects_fn)(void *page);
+typedef void *(*get_object_fn)(void *page, int index);
+typedef int (*get_type_fn)(void *obj);
+typedef int (*get_bounds_fn)(void *obj, float *left, float *bottom, float *right, float *top);
+typedef int (*count_segments_fn)(void *path);
+typedef int (*get_draw_mode_fn)(void *path, int *fillmode, int *stroke);
+
+/* An int argument as an address; NULL with an exception set when it is not an int. */
+static int as_addr(PyObject *o, void **out) {
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "rulings: addresses must be ints");
+        return 0;
+    }
+    *out = PyLong_AsVoidPtr(o);
+    return !(*out == NULL && PyErr_Occurred());
+}
+
+/* Append the tuple (a, b, c) of floats to list; 0 with an exception set on failure. */
+static int append3(PyObject *list, double a, double b, double c) {
+    PyObject *t = Py_BuildValue("(ddd)", a, b, c);
+    if (t == NULL)
+        return 0;
+    int rc = PyList_Append(list, t);
+    Py_DECREF(t);
+    return rc == 0;
+}
+
+PyObject *pg_rulings(PyObject *self, PyObject *args) {
+    PyObject *a[7];
+    void *p[7];
+    int path_type;
+    if (!PyArg_ParseTuple(args, "OOOOOOOi:rulings", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                          &path_type))
+        return NULL;
+    for (int i = 0; i < 7; i++) {
+        if (!as_addr(a[i], &p[i]))
+            return NULL;
+        if (i > 0 && p[i] == NULL) { /* the page may be NULL (PDFium answers -1 objects); a function not */
+            PyErr_SetString(PyExc_ValueError, "rulings: a PDFium function address is 0");
+            return NULL;
+        }
+    }
+    void *page = p[0];
+    count_objects_fn count_objects = (count_objects_fn)(uintptr_t)p[1];
+    get_object_fn get_object = (get_object_fn)(uintptr_t)p[2];
+    get_type_fn get_type = (get_type_fn)(uintptr_t)p[3];
+    get_bounds_fn get_bounds = (get_bounds_fn)(uintptr_t)p[4];
+    count_segments_fn count_segments = (count_segments_fn)(uintptr_t)p[5];
+    get_draw_mode_fn get_draw_mode = (get_draw_mode_fn)(uintptr_t)p[6];
+
+    PyObject *h = PyList_New(0), *v = PyList_New(0);
+    if (h == NULL || v == NULL)
+        goto fail;
+
+    float bounds[4] = {0.0f, 0.0f, 0.0f, 0.0f}; /* left, bottom, right, top: zeroed once, reused */
+    int fill_mode = 0, stroke = 0;              /* reused across calls, as the Python's c_ints */
+    int n = count_objects(page);
+    for (int i = 0; i < n; i++) {
+        void *o = get_object(page, i);
+        if (get_type(o) != path_type)
+            continue;
+        (void)get_bounds(o, &bounds[0], &bounds[1], &bounds[2], &bounds[3]); /* failure ignored */
+        double left = bounds[0], b = bounds[1], r = bounds[2], t = bounds[3];
+        double w = r - left, ht = t - b;
+        if (ht <= PG_THIN && w > PG_THIN) {
+            if (!append3(h, (b + t) / 2, left, r))
+                goto fail;
+        } else if (w <= PG_THIN && ht > PG_THIN) {
+            if (!append3(v, (left + r) / 2, b, t))
+                goto fail;
+        } else if (w > PG_THIN && ht > PG_THIN) {
+            int segs = count_segments(o);
+            if (segs != 4 && segs != 5)
+                continue;
+            (void)get_draw_mode(o, &fill_mode, &stroke); /* failure ignored: stroke keeps its value */
+            if (!stroke)
+                continue;
+            if (!append3(h, t, left, r) || !append3(h, b, left, r) || !append3(v, left, b, t) ||
+                !append3(v, r, b, t))
+                goto fail;
+        }
+    }
+    PyObject *res = PyTuple_Pack(2, h, v);
+    Py_DECREF(h);
+    Py_DECREF(v);
+    return res;
+
+fail:
+    Py_XDECREF(h);
+    Py_XDECREF(v);
+    return NULL;
+}

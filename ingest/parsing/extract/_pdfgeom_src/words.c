@@ -1,0 +1,358 @@
+/* pdf._place_words_py in C: put the glyphs of table lines into the table parts, the rest is prose.
+ *
+ * place_words(textpage, loose_box, text, words, grids) -> (placed, prose)
+ *   textpage   the FPDF_TEXTPAGE's address (int)
+ *   loose_box  the address (int) of FPDFText_GetLooseCharBox(FPDF_TEXTPAGE, int, FS_RECTF *)
+ *   text       the page's text (str), indexed like PDFium's characters
+ *   words      [(first, last, known)]: a word's first and last glyph index, and None or the 8 floats
+ *              (left, top, right, bottom) of its first and of its last glyph
+ *   grids      [(left, right, bottom, top, xs, ys)] per table part
+ * placed: one list per grid of the glyphs (str, x0, x1, y0, y1) placed there; prose: the others.
+ *
+ * As the Python: whole words are placed in word order first; the glyphs of words straddling a
+ * border ("split") are placed after all words, in index order. Boxes are fetched as they are needed
+ * (the Python fetches them up front; the calls are pure, so the numbers are the same). A failed call
+ * leaves the zeroed box, as the Python's zeroed buffer. A value of ``known`` goes into a glyph
+ * tuple as the object it is (an int stays an int); fetched values are C floats widened to double.
+ */
+#include "pdfgeom.h"
+
+typedef struct {
+    float left, top, right, bottom;
+} pg_rectf;
+
+typedef int (*pg_loose_box_fn)(void *text_page, int index, pg_rectf *rect);
+
+typedef struct {
+    double l, r, b, t;
+    double *xs, *ys;
+    Py_ssize_t nx, ny;
+    PyObject *out; /* borrowed: the list in `placed` */
+} pg_grid;
+
+/* bisect.bisect_right on an ascending list of floats. */
+static Py_ssize_t bisect_right_d(const double *a, Py_ssize_t n, double x) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (Py_ssize_t)(((size_t)lo + (size_t)hi) / 2);
+        if (x < a[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* The first grid whose box holds (x, y), or -1. */
+static Py_ssize_t find_grid(const pg_grid *g, Py_ssize_t ng, double x, double y) {
+    for (Py_ssize_t m = 0; m < ng; m++)
+        if (g[m].l <= x && x <= g[m].r && g[m].b <= y && y <= g[m].t)
+            return m;
+    return -1;
+}
+
+/* A sequence of numbers as a PyMem array of doubles (*out NULL for an empty one). */
+static int doubles_of(PyObject *seq, const char *what, double **out, Py_ssize_t *n) {
+    *out = NULL;
+    *n = 0;
+    PyObject *fast = PySequence_Fast(seq, what);
+    if (fast == NULL)
+        return -1;
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(fast);
+    PyObject **items = PySequence_Fast_ITEMS(fast);
+    double *a = NULL;
+    if (len > 0) {
+        a = PyMem_Malloc((size_t)len * sizeof(double));
+        if (a == NULL) {
+            Py_DECREF(fast);
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < len; i++) {
+            a[i] = PyFloat_AsDouble(items[i]);
+            if (a[i] == -1.0 && PyErr_Occurred()) {
+                PyMem_Free(a);
+                Py_DECREF(fast);
+                return -1;
+            }
+        }
+    }
+    Py_DECREF(fast);
+    *out = a;
+    *n = len;
+    return 0;
+}
+
+/* Place glyph tuple c (a new reference, stolen) whose centre is (x, y): append it to the first
+ * grid holding the centre, else to prose. */
+static int place(PyObject *c, double x, double y, const pg_grid *g, Py_ssize_t ng, PyObject *prose) {
+    if (c == NULL)
+        return -1;
+    Py_ssize_t m = find_grid(g, ng, x, y);
+    int rc = PyList_Append(m >= 0 ? g[m].out : prose, c);
+    Py_DECREF(c);
+    return rc;
+}
+
+/* text[i], as Python indexes it. */
+static PyObject *char_at(PyObject *text, Py_ssize_t i) { return PySequence_GetItem(text, i); }
+
+/* text[first:last + 1], as Python slices it. */
+static PyObject *substring(PyObject *text, Py_ssize_t first, Py_ssize_t last) {
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    if (first >= 0 && first <= last && last < len)
+        return PyUnicode_Substring(text, first, last + 1);
+    if (last == PY_SSIZE_T_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "place_words: glyph index too large");
+        return NULL;
+    }
+    return PySequence_GetSlice(text, first, last + 1);
+}
+
+static int index_of(PyObject *o, Py_ssize_t *out) {
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "place_words: a word's glyph indices must be ints");
+        return -1;
+    }
+    *out = PyLong_AsSsize_t(o);
+    if (*out == -1 && PyErr_Occurred())
+        return -1;
+    return 0;
+}
+
+/* A value of a glyph tuple: the object given in `known` if any, else a new float. */
+static PyObject *value(PyObject *const *vo, const double *v, int k) {
+    if (vo != NULL) {
+        Py_INCREF(vo[k]);
+        return vo[k];
+    }
+    return PyFloat_FromDouble(v[k]);
+}
+
+static PyObject *glyph(PyObject *s, PyObject *a, PyObject *b, PyObject *c, PyObject *d) {
+    PyObject *t = NULL;
+    if (s != NULL && a != NULL && b != NULL && c != NULL && d != NULL)
+        t = PyTuple_Pack(5, s, a, b, c, d);
+    Py_XDECREF(s);
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(c);
+    Py_XDECREF(d);
+    return t;
+}
+
+PyObject *pg_place_words(PyObject *self, PyObject *args) {
+    PyObject *tpa_obj, *fn_obj, *text, *words_obj, *grids_obj;
+    if (!PyArg_ParseTuple(args, "OOUOO:place_words", &tpa_obj, &fn_obj, &text, &words_obj, &grids_obj))
+        return NULL;
+    if (!PyLong_Check(tpa_obj) || !PyLong_Check(fn_obj)) {
+        PyErr_SetString(PyExc_TypeError, "place_words: textpage and loose_box must be int addresses");
+        return NULL;
+    }
+    void *tpa = PyLong_AsVoidPtr(tpa_obj);
+    if (tpa == NULL && PyErr_Occurred())
+        return NULL;
+    void *fn_ptr = PyLong_AsVoidPtr(fn_obj);
+    if (fn_ptr == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "place_words: loose_box is a null address");
+        return NULL;
+    }
+    pg_loose_box_fn loose_box;
+    memcpy(&loose_box, &fn_ptr, sizeof loose_box);
+
+    PyObject *words = NULL, *grids = NULL, *placed = NULL, *prose = NULL, *result = NULL;
+    pg_grid *g = NULL;
+    Py_ssize_t ng = 0, ng_ok = 0;
+    Py_ssize_t *split = NULL, nsplit = 0, capsplit = 0;
+
+    words = PySequence_Fast(words_obj, "place_words: words must be a sequence");
+    if (words == NULL)
+        goto done;
+    grids = PySequence_Fast(grids_obj, "place_words: grids must be a sequence");
+    if (grids == NULL)
+        goto done;
+    ng = PySequence_Fast_GET_SIZE(grids);
+    placed = PyList_New(ng);
+    if (placed == NULL)
+        goto done;
+    for (Py_ssize_t m = 0; m < ng; m++) {
+        PyObject *lst = PyList_New(0);
+        if (lst == NULL)
+            goto done;
+        PyList_SET_ITEM(placed, m, lst);
+    }
+    prose = PyList_New(0);
+    if (prose == NULL)
+        goto done;
+    if (ng > 0) {
+        g = PyMem_Calloc((size_t)ng, sizeof(pg_grid));
+        if (g == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    for (Py_ssize_t m = 0; m < ng; m++) {
+        PyObject *gi = PySequence_Fast_GET_ITEM(grids, m);
+        if (!PyTuple_Check(gi) && !PyList_Check(gi)) {
+            PyErr_SetString(PyExc_TypeError, "place_words: a grid must be (left, right, bottom, top, xs, ys)");
+            goto done;
+        }
+        if (PySequence_Fast_GET_SIZE(gi) != 6) {
+            PyErr_SetString(PyExc_ValueError, "place_words: a grid must be (left, right, bottom, top, xs, ys)");
+            goto done;
+        }
+        PyObject **it = PySequence_Fast_ITEMS(gi);
+        double box[4];
+        for (int k = 0; k < 4; k++) {
+            box[k] = PyFloat_AsDouble(it[k]);
+            if (box[k] == -1.0 && PyErr_Occurred())
+                goto done;
+        }
+        g[m].l = box[0];
+        g[m].r = box[1];
+        g[m].b = box[2];
+        g[m].t = box[3];
+        g[m].out = PyList_GET_ITEM(placed, m);
+        ng_ok = m + 1; /* from here g[m]'s arrays are freed at the end */
+        if (doubles_of(it[4], "place_words: a grid's xs must be a sequence", &g[m].xs, &g[m].nx) < 0)
+            goto done;
+        if (doubles_of(it[5], "place_words: a grid's ys must be a sequence", &g[m].ys, &g[m].ny) < 0)
+            goto done;
+    }
+
+    /* Phase 1: whole words, in word order; the glyphs of straddling words are set aside. */
+    Py_ssize_t nw = PySequence_Fast_GET_SIZE(words);
+    for (Py_ssize_t w = 0; w < nw; w++) {
+        PyObject *wi = PySequence_Fast_GET_ITEM(words, w);
+        if (!PyTuple_Check(wi) && !PyList_Check(wi)) {
+            PyErr_SetString(PyExc_TypeError, "place_words: a word must be (first, last, known)");
+            goto done;
+        }
+        if (PySequence_Fast_GET_SIZE(wi) != 3) {
+            PyErr_SetString(PyExc_ValueError, "place_words: a word must be (first, last, known)");
+            goto done;
+        }
+        PyObject **wit = PySequence_Fast_ITEMS(wi);
+        Py_ssize_t first, last;
+        if (index_of(wit[0], &first) < 0 || index_of(wit[1], &last) < 0)
+            goto done;
+        PyObject *known = wit[2];
+        int one = first == last;
+        int nv = one ? 4 : 8;
+        double v[8];
+        PyObject *const *vo = NULL;
+        PyObject *kfast = NULL;
+        if (known == Py_None) {
+            pg_rectf rc;
+            memset(&rc, 0, sizeof rc);
+            loose_box(tpa, (int)first, &rc);
+            v[0] = rc.left, v[1] = rc.top, v[2] = rc.right, v[3] = rc.bottom;
+            if (!one) {
+                memset(&rc, 0, sizeof rc);
+                loose_box(tpa, (int)last, &rc);
+                v[4] = rc.left, v[5] = rc.top, v[6] = rc.right, v[7] = rc.bottom;
+            }
+        } else {
+            kfast = PySequence_Fast(known, "place_words: a word's known boxes must be None or 8 floats");
+            if (kfast == NULL)
+                goto done;
+            if (PySequence_Fast_GET_SIZE(kfast) != 8) {
+                Py_DECREF(kfast);
+                PyErr_SetString(PyExc_ValueError, "place_words: a word's known boxes must be None or 8 floats");
+                goto done;
+            }
+            vo = PySequence_Fast_ITEMS(kfast);
+            for (int k = 0; k < nv; k++) {
+                v[k] = PyFloat_AsDouble(vo[k]);
+                if (v[k] == -1.0 && PyErr_Occurred()) {
+                    Py_DECREF(kfast);
+                    goto done;
+                }
+            }
+        }
+        /* v: l0, t0, r0, b0, l1, t1, r1, b1 */
+        PyObject *c;
+        double x, y;
+        if (one) {
+            c = glyph(char_at(text, first), value(vo, v, 0), value(vo, v, 2), value(vo, v, 3), value(vo, v, 1));
+            x = (v[0] + v[2]) / 2;
+            y = (v[3] + v[1]) / 2;
+        } else {
+            /* The cell of the first glyph's centre. */
+            x = (v[0] + v[2]) / 2;
+            y = (v[1] + v[3]) / 2;
+            Py_ssize_t n = find_grid(g, ng, x, y), col = 0, row = 0;
+            if (n >= 0) {
+                col = bisect_right_d(g[n].xs, g[n].nx, x);
+                row = bisect_right_d(g[n].ys, g[n].ny, y);
+            }
+            int whole = 0;
+            if (v[0] <= v[4] && n >= 0) {
+                x = (v[4] + v[6]) / 2;
+                y = (v[5] + v[7]) / 2;
+                Py_ssize_t m = find_grid(g, ng, x, y);
+                if (m >= 0)
+                    whole = m == n && bisect_right_d(g[m].xs, g[m].nx, x) == col &&
+                            bisect_right_d(g[m].ys, g[m].ny, y) == row &&
+                            fabs((v[1] + v[3]) - (v[5] + v[7])) < (v[1] - v[3]);
+            }
+            if (!whole) {
+                Py_XDECREF(kfast);
+                for (Py_ssize_t i = first; i <= last; i++) {
+                    if (nsplit == capsplit) {
+                        Py_ssize_t cap = capsplit ? capsplit * 2 : 64;
+                        Py_ssize_t *ns = PyMem_Realloc(split, (size_t)cap * sizeof(Py_ssize_t));
+                        if (ns == NULL) {
+                            PyErr_NoMemory();
+                            goto done;
+                        }
+                        split = ns;
+                        capsplit = cap;
+                    }
+                    split[nsplit++] = i;
+                    if (i == PY_SSIZE_T_MAX)
+                        break;
+                }
+                continue;
+            }
+            /* min(b0, b1), max(t0, t1): the first unless the second is strictly smaller / larger. */
+            int kb = v[7] < v[3] ? 7 : 3;
+            int kt = v[5] > v[1] ? 5 : 1;
+            c = glyph(substring(text, first, last), value(vo, v, 0), value(vo, v, 6), value(vo, v, kb),
+                      value(vo, v, kt));
+            x = (v[0] + v[6]) / 2;
+            y = (v[kb] + v[kt]) / 2;
+        }
+        Py_XDECREF(kfast);
+        if (place(c, x, y, g, ng, prose) < 0)
+            goto done;
+    }
+
+    /* Phase 2: the glyphs of straddling words, in index order. */
+    for (Py_ssize_t j = 0; j < nsplit; j++) {
+        pg_rectf rc;
+        memset(&rc, 0, sizeof rc);
+        loose_box(tpa, (int)split[j], &rc);
+        double l = rc.left, t = rc.top, r = rc.right, b = rc.bottom;
+        PyObject *c = glyph(char_at(text, split[j]), PyFloat_FromDouble(l), PyFloat_FromDouble(r),
+                            PyFloat_FromDouble(b), PyFloat_FromDouble(t));
+        if (place(c, (l + r) / 2, (b + t) / 2, g, ng, prose) < 0)
+            goto done;
+    }
+
+    result = PyTuple_Pack(2, placed, prose);
+
+done:
+    for (Py_ssize_t m = 0; m < ng_ok; m++) {
+        PyMem_Free(g[m].xs);
+        PyMem_Free(g[m].ys);
+    }
+    PyMem_Free(g);
+    PyMem_Free(split);
+    Py_XDECREF(words);
+    Py_XDECREF(grids);
+    Py_XDECREF(placed);
+    Py_XDECREF(prose);
+    return result;
+}
