@@ -31,7 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from dashboard import access
-from dashboard.audit import audit_entry
+from dashboard.audit import audit, audit_entry
 from dashboard.models import AuditLog
 from ingest.models import Upload
 from ingest.parsing.errors import ParseError
@@ -128,7 +128,7 @@ def uploads_create(
             Upload.objects.filter(sha256__in=wanted)
             .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED])
             .order_by("created", "id")
-            .only("id", "sha256", "created", "original_name")
+            .only("id", "sha256", "created", "original_name", "uploaded_by_id")
         ):
             earlier.setdefault(row.sha256, row)
         first, copies = [], []  # copies of a file earlier in this same call go in after it has a pk
@@ -165,11 +165,53 @@ def uploads_create(
 def _mark_duplicate(upload: Upload, earlier: Upload, now) -> None:
     upload.status = Upload.Status.DUPLICATE
     upload.duplicate_of = earlier
-    upload.message = (
-        f"与 {timezone.localtime(earlier.created):%Y-%m-%d %H:%M} 上传的“{earlier.original_name}”内容完全相同，"
-        "未重复解析。"
-    )
+    when = f"{timezone.localtime(earlier.created):%Y-%m-%d %H:%M}"
+    # Someone else's file name is theirs (it may name a unit outside this uploader's scope).
+    whose = f"上传的“{earlier.original_name}”" if earlier.uploaded_by_id == upload.uploaded_by_id else "由其他用户上传的文件"
+    upload.message = f"与 {when} {whose}内容完全相同，未重复解析。"
     upload.finished = now
+
+
+def uploads_release_duplicates(*, of: list[int] | None = None) -> int:
+    """Give the copies of a failed upload a parse of their own; returns how many were sent.
+
+    A file is marked a duplicate when an identical one is already waiting, being parsed or done. When
+    that earlier one fails instead, the copy would never be parsed, though it may well succeed: a
+    scope refusal depends on who uploaded the file, a crash or a give-up on the moment. So the
+    earliest copy is sent to the workers as an upload of its own (checked against its own uploader's
+    scope) and the other copies now point at it; should it fail too, the next one follows. Where
+    another live upload of the same bytes exists, the copies point at that one instead.
+
+    ``of``: the failed uploads to look at (when one fails); None looks at all (the sweep, which also
+    catches a copy marked while the failure was being recorded).
+    """
+    copies = Upload.objects.filter(status=Upload.Status.DUPLICATE, duplicate_of__status=Upload.Status.FAILED)
+    if of is not None:
+        copies = copies.filter(duplicate_of_id__in=of)
+    now = timezone.now()
+    released: list[Upload] = []
+    with transaction.atomic():
+        groups: dict[int, list[Upload]] = {}
+        for copy in copies.select_for_update(of=("self",)).order_by("created", "id"):
+            groups.setdefault(copy.duplicate_of_id, []).append(copy)
+        for group in groups.values():
+            live = (
+                Upload.objects.filter(sha256=group[0].sha256)
+                .exclude(status__in=[Upload.Status.DUPLICATE, Upload.Status.FAILED])
+                .order_by("created", "id")
+                .first()
+            )
+            if live is None:
+                live = group.pop(0)
+                Upload.objects.filter(pk=live.pk).update(
+                    status=Upload.Status.PENDING, duplicate_of=None, message="", finished=None, enqueued=now
+                )
+                audit(user=None, action="upload_requeue", obj=live,
+                      summary=f"“{live.original_name}”的相同文件处理失败，改为单独解析")
+                released.append(live)
+            Upload.objects.filter(pk__in=[c.pk for c in group]).update(duplicate_of=live)
+        uploads_enqueue(uploads=released)
+    return len(released)
 
 
 def task_batches(uploads: list[Upload], *, one_per_task: bool = False) -> list[list[int]]:
@@ -240,6 +282,8 @@ def upload_finish(upload: Upload, status: str, *, message: str = "", error_code:
     Upload.objects.filter(pk=upload.pk).update(
         status=status, message=message, error_code=error_code, finished=timezone.now()
     )
+    if status == Upload.Status.FAILED:
+        uploads_release_duplicates(of=[upload.pk])
 
 
 def upload_process(*, upload_id: int, task_id: str = "") -> Upload | None:
@@ -463,6 +507,7 @@ def uploads_sweep_stale() -> int:
         finished=now,
     )
     stuck.update(status=Upload.Status.PENDING)  # the rest: sent again below
+    uploads_release_duplicates()  # copies of uploads that failed (given up on just now, or missed)
     resend = list(
         Upload.objects.filter(_enqueued_before(pending_cutoff), status=Upload.Status.PENDING).only("id", "size")[:1000]
     )

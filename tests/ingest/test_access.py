@@ -140,3 +140,57 @@ def test_placing_a_report_offers_and_accepts_only_units_in_scope(client, world):
     assert client.post(url, {"organisation": inside.public_id, "year": 2023}).status_code == 302
     report.refresh_from_db()
     assert report.organisation == inside
+
+
+def test_a_copy_of_a_file_refused_for_its_first_uploader_is_parsed_for_the_next(world, broker, django_user_model):
+    """GIVEN a report of 另一县 uploaded by 示例县's clerk (out of their scope) and, while it waits, the
+    same file by 另一县's own clerk (a duplicate) WHEN the first is refused THEN the copy is parsed for
+    its own uploader and stored; later copies follow the released one."""
+    clerk_b = make_user(django_user_model, "clerk_b", "uploader", world["county_b"])
+    data = _report_file("另一县甲镇")
+    (first,) = services.uploads_create([services.IncomingFile("a.txt", data)], user=world["clerk_a"])
+    (copy,) = services.uploads_create([services.IncomingFile("b.txt", data)], user=clerk_b)
+    (third,) = services.uploads_create([services.IncomingFile("c.txt", data)], user=clerk_b)
+    copy.refresh_from_db()
+    assert copy.status == Upload.Status.DUPLICATE and copy.duplicate_of_id == first.pk
+    assert "由其他用户上传的文件" in copy.message and "a.txt" not in copy.message  # not their file name
+    assert broker == [first.pk]
+
+    services.uploads_process(upload_ids=[first.pk])
+    first.refresh_from_db()
+    copy.refresh_from_db()
+    third.refresh_from_db()
+    assert first.error_code == "out_of_scope"
+    assert (copy.status, copy.duplicate_of_id, copy.message) == (Upload.Status.PENDING, None, "")
+    assert third.status == Upload.Status.DUPLICATE and third.duplicate_of_id == copy.pk
+    assert broker == [first.pk, copy.pk]
+
+    services.uploads_process(upload_ids=[copy.pk])
+    copy.refresh_from_db()
+    assert copy.status == Upload.Status.DONE, copy.message
+    assert list(Report.objects.values_list("organisation__full_name", "upload_id")) == [("另一县甲镇", copy.pk)]
+
+
+def test_the_sweep_releases_a_copy_marked_while_its_original_was_failing(world, broker):
+    data = _report_file("示例县东河镇")
+    (first,) = services.uploads_create([services.IncomingFile("a.txt", data)], user=world["clerk_a"])
+    (copy,) = services.uploads_create([services.IncomingFile("b.txt", data)], user=world["clerk_a"])
+    # The failure is recorded without the release (as when the copy's row committed just after it).
+    Upload.objects.filter(pk=first.pk).update(status=Upload.Status.FAILED, error_code="gave_up")
+    services.uploads_sweep_stale()
+    copy.refresh_from_db()
+    assert copy.status == Upload.Status.PENDING and copy.pk in broker
+
+
+def test_copies_of_a_failed_file_point_at_a_live_upload_of_the_same_bytes_instead_of_parsing(world, broker):
+    data = _report_file("示例县东河镇")
+    (first,) = services.uploads_create([services.IncomingFile("a.txt", data)], user=world["clerk_a"])
+    (copy,) = services.uploads_create([services.IncomingFile("b.txt", data)], user=world["clerk_a"])
+    Upload.objects.filter(pk=first.pk).update(status=Upload.Status.FAILED, error_code="gave_up")
+    (again,) = services.uploads_create([services.IncomingFile("again.txt", data)], user=world["clerk_a"])
+    assert again.status == Upload.Status.PENDING  # a failed upload is no original
+    broker.clear()
+    assert services.uploads_release_duplicates(of=[first.pk]) == 0
+    copy.refresh_from_db()
+    assert copy.status == Upload.Status.DUPLICATE and copy.duplicate_of_id == again.pk
+    assert broker == []
