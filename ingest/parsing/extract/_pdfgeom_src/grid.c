@@ -9,140 +9,35 @@
  */
 #include "pdfgeom.h"
 
-/* bisect.bisect_right / bisect.bisect_left on an ascending array of doubles. */
-static Py_ssize_t bisect_r(const double *a, Py_ssize_t n, double x) {
-    size_t lo = 0, hi = (size_t)n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int lt = x < a[mid]; /* branch-free: the same probes, without mispredictions */
-        hi = lt ? mid : hi;
-        lo = lt ? lo : mid + 1;
-    }
-    return (Py_ssize_t)lo;
-}
-
-static Py_ssize_t bisect_l(const double *a, Py_ssize_t n, double x) {
-    size_t lo = 0, hi = (size_t)n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int lt = a[mid] < x;
-        lo = lt ? mid + 1 : lo;
-        hi = lt ? hi : mid;
-    }
-    return (Py_ssize_t)lo;
-}
-
-static inline int as_double(PyObject *o, double *out) {
-    if (PyFloat_CheckExact(o)) {
-        *out = PyFloat_AS_DOUBLE(o);
-        return 0;
-    }
-    double d = PyFloat_AsDouble(o);
-    if (d == -1.0 && PyErr_Occurred())
-        return -1;
-    *out = d;
-    return 0;
-}
-
-/* A sequence of numbers as a fresh array of doubles (PyMem; NULL with n == 0 when empty). */
-static int read_doubles(PyObject *seq, const char *what, double **out, Py_ssize_t *n) {
-    *out = NULL;
-    *n = 0;
-    PyObject *fast = PySequence_Fast(seq, what);
-    if (fast == NULL)
-        return -1;
-    Py_ssize_t len = PySequence_Fast_GET_SIZE(fast);
-    PyObject **items = PySequence_Fast_ITEMS(fast);
-    double *a = NULL;
-    if (len > 0) {
-        a = PyMem_Malloc((size_t)len * sizeof(double));
-        if (a == NULL) {
-            Py_DECREF(fast);
-            PyErr_NoMemory();
-            return -1;
-        }
-        for (Py_ssize_t i = 0; i < len; i++) {
-            if (as_double(items[i], &a[i]) < 0) {
-                PyMem_Free(a);
-                Py_DECREF(fast);
-                return -1;
-            }
-        }
-    }
-    Py_DECREF(fast);
-    *out = a;
-    *n = len;
-    return 0;
-}
-
-/* A list of 3-tuples of numbers (as `for a, b, c in segs`) as a fresh array of 3n doubles. */
-static int read_triples(PyObject *seq, const char *what, double **out, Py_ssize_t *n) {
-    *out = NULL;
-    *n = 0;
-    PyObject *fast = PySequence_Fast(seq, what);
-    if (fast == NULL)
-        return -1;
-    Py_ssize_t len = PySequence_Fast_GET_SIZE(fast);
-    PyObject **items = PySequence_Fast_ITEMS(fast);
-    double *a = NULL;
-    if (len > 0) {
-        a = PyMem_Malloc((size_t)len * 3 * sizeof(double));
-        if (a == NULL) {
-            Py_DECREF(fast);
-            PyErr_NoMemory();
-            return -1;
-        }
-        for (Py_ssize_t i = 0; i < len; i++) {
-            PyObject *t = PySequence_Fast(items[i], what);
-            if (t == NULL)
-                goto fail;
-            if (PySequence_Fast_GET_SIZE(t) != 3) {
-                PyErr_Format(PyExc_ValueError, "%s: a segment must have 3 values, not %zd", what,
-                             PySequence_Fast_GET_SIZE(t));
-                Py_DECREF(t);
-                goto fail;
-            }
-            PyObject **ti = PySequence_Fast_ITEMS(t);
-            if (as_double(ti[0], &a[3 * i]) < 0 || as_double(ti[1], &a[3 * i + 1]) < 0 ||
-                as_double(ti[2], &a[3 * i + 2]) < 0) {
-                Py_DECREF(t);
-                goto fail;
-            }
-            Py_DECREF(t);
-        }
-    }
-    Py_DECREF(fast);
-    *out = a;
-    *n = len;
-    return 0;
-fail:
-    PyMem_Free(a);
-    Py_DECREF(fast);
-    return -1;
-}
-
 /* ch[i] of a glyph as a double. */
 static inline int glyph_value(PyObject *ch, Py_ssize_t i, double *out) {
     if (PyTuple_Check(ch) && i < PyTuple_GET_SIZE(ch))
-        return as_double(PyTuple_GET_ITEM(ch, i), out);
+        return pg_as_double(PyTuple_GET_ITEM(ch, i), out);
     PyObject *o = PySequence_GetItem(ch, i);
     if (o == NULL)
         return -1;
-    int rc = as_double(o, out);
+    int rc = pg_as_double(o, out);
     Py_DECREF(o);
     return rc;
 }
 
-static inline Py_ssize_t uf_find(Py_ssize_t *parent, Py_ssize_t a) {
-    while (parent[a] != a) {
-        parent[a] = parent[parent[a]];
-        a = parent[a];
+/* pdf._nearest: the line of grid[0..n) within PG_SNAP of x nearest to it (the first of two as near),
+ * or -1; k is where bisection puts x (grid ascending, or its negation when grid descends). The
+ * Python writes it out in both loops of _grid_core to save calls; here the compiler inlines it. */
+static inline Py_ssize_t nearest(const double *grid, Py_ssize_t n, Py_ssize_t k, double x) {
+    Py_ssize_t best = -1;
+    double dist = PG_SNAP + 0.001;
+    if (k > 0 && fabs(grid[k - 1] - x) < dist) {
+        best = k - 1;
+        dist = fabs(grid[k - 1] - x);
     }
-    return a;
+    if (k < n && fabs(grid[k] - x) < dist)
+        best = k;
+    return best;
 }
 
 static inline void uf_union(Py_ssize_t *parent, Py_ssize_t a, Py_ssize_t b) {
-    Py_ssize_t ra = uf_find(parent, a), rb = uf_find(parent, b);
+    Py_ssize_t ra = pg_uf_find(parent, a), rb = pg_uf_find(parent, b);
     if (ra != rb) {
         if (ra < rb)
             parent[rb] = ra;
@@ -166,15 +61,15 @@ PyObject *pg_part_grid(PyObject *self, PyObject *args) {
     Py_ssize_t nv, nh, nx, ny;
     double left, right;
 
-    if (read_triples(v_obj, "part_grid: v must be a sequence of (x, y0, y1)", &v, &nv) < 0)
+    if (pg_read_triples(v_obj, "part_grid: v must be a sequence of (x, y0, y1)", &v, &nv) < 0)
         goto done;
-    if (read_triples(h_obj, "part_grid: h must be a sequence of (y, x0, x1)", &h, &nh) < 0)
+    if (pg_read_triples(h_obj, "part_grid: h must be a sequence of (y, x0, x1)", &h, &nh) < 0)
         goto done;
-    if (read_doubles(xs_obj, "part_grid: xs must be a sequence of floats", &xs, &nx) < 0)
+    if (pg_read_doubles(xs_obj, "part_grid: xs must be a sequence of floats", &xs, &nx) < 0)
         goto done;
-    if (read_doubles(ys_obj, "part_grid: ys must be a sequence of floats", &ys, &ny) < 0)
+    if (pg_read_doubles(ys_obj, "part_grid: ys must be a sequence of floats", &ys, &ny) < 0)
         goto done;
-    if (as_double(left_obj, &left) < 0 || as_double(right_obj, &right) < 0)
+    if (pg_as_double(left_obj, &left) < 0 || pg_as_double(right_obj, &right) < 0)
         goto done;
     int base_true = PyObject_IsTrue(base_obj);
     if (base_true < 0)
@@ -223,40 +118,22 @@ PyObject *pg_part_grid(PyObject *self, PyObject *args) {
     for (Py_ssize_t j = 0; j < ny; j++)
         neg_ys[j] = -ys[j];
 
-    const double far = PG_SNAP + 0.001;
-    const Py_ssize_t last_c = nx - 1, last_r = ny - 1;
     for (Py_ssize_t s = 0; s < nv; s++) {
         double sx = v[3 * s], y0 = v[3 * s + 1], y1 = v[3 * s + 2];
-        Py_ssize_t k = bisect_r(xs, nx, sx);
-        Py_ssize_t i = -1;
-        double dist = far;
-        if (k > 0 && fabs(xs[k - 1] - sx) < dist) {
-            i = k - 1;
-            dist = fabs(xs[k - 1] - sx);
-        }
-        if (k <= last_c && fabs(xs[k] - sx) < dist)
-            i = k;
+        Py_ssize_t i = nearest(xs, nx, pg_bisect_right(xs, nx, sx), sx);
         if (i >= 0) {
-            Py_ssize_t lo = bisect_l(neg_mid, nr0, -(y1 + PG_SNAP));
-            Py_ssize_t hi = bisect_r(neg_mid, nr0, -(y0 - PG_SNAP));
+            Py_ssize_t lo = pg_bisect_left(neg_mid, nr0, -(y1 + PG_SNAP));
+            Py_ssize_t hi = pg_bisect_right(neg_mid, nr0, -(y0 - PG_SNAP));
             if (hi > lo)
                 memset(vb + i * nr0 + lo, 1, (size_t)(hi - lo));
         }
     }
     for (Py_ssize_t s = 0; s < nh; s++) {
         double sy = h[3 * s], x0 = h[3 * s + 1], x1 = h[3 * s + 2];
-        Py_ssize_t k = bisect_r(neg_ys, ny, -sy);
-        Py_ssize_t j = -1;
-        double dist = far;
-        if (k > 0 && fabs(ys[k - 1] - sy) < dist) {
-            j = k - 1;
-            dist = fabs(ys[k - 1] - sy);
-        }
-        if (k <= last_r && fabs(ys[k] - sy) < dist)
-            j = k;
+        Py_ssize_t j = nearest(ys, ny, pg_bisect_right(neg_ys, ny, -sy), sy);
         if (j >= 0) {
-            Py_ssize_t lo = bisect_l(col_mid, nc0, x0 - PG_SNAP);
-            Py_ssize_t hi = bisect_r(col_mid, nc0, x1 + PG_SNAP);
+            Py_ssize_t lo = pg_bisect_left(col_mid, nc0, x0 - PG_SNAP);
+            Py_ssize_t hi = pg_bisect_right(col_mid, nc0, x1 + PG_SNAP);
             if (hi > lo)
                 memset(hb + j * nc0 + lo, 1, (size_t)(hi - lo));
         }
@@ -352,7 +229,7 @@ PyObject *pg_part_grid(PyObject *self, PyObject *args) {
             }
             if (glyph_value(ch, 1, &x0) < 0 || glyph_value(ch, 2, &x1) < 0)
                 goto done;
-            Py_ssize_t c = bisect_r(xs, nx, (x0 + x1) / 2) - 1;
+            Py_ssize_t c = pg_bisect_right(xs, nx, (x0 + x1) / 2) - 1;
             if (glyph_value(ch, 3, &y0) < 0 || glyph_value(ch, 4, &y1) < 0)
                 goto done;
             double s = y0 + y1;
@@ -360,7 +237,7 @@ PyObject *pg_part_grid(PyObject *self, PyObject *args) {
             if (have_row && s == last_s) { /* equal sums bisect alike (the Python's row_at) */
                 r = last_row;
             } else {
-                r = bisect_r(neg_ys, ny, -s / 2) - 1;
+                r = pg_bisect_right(neg_ys, ny, -s / 2) - 1;
                 last_s = s;
                 last_row = r;
                 have_row = 1;

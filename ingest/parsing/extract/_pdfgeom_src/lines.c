@@ -51,6 +51,16 @@ static int pts_objects(lpts *p) {
     return 0;
 }
 
+/* (a + b) / 2 by the number protocol, as the Python's operators do it. */
+static PyObject *mean2(PyObject *a, PyObject *b, PyObject *two) {
+    PyObject *s = PyNumber_Add(a, b);
+    if (s == NULL)
+        return NULL;
+    PyObject *m = PyNumber_TrueDivide(s, two);
+    Py_DECREF(s);
+    return m;
+}
+
 /* xa, ya, xb, yb = x0 + 0.5, (top0 + bot0) / 2, x1 - 0.5, (top1 + bot1) / 2 for it = span[3:9]. */
 static int pts_of(PyObject *const *it, lpts *p) {
     p->o[0] = p->o[1] = p->o[2] = p->o[3] = NULL;
@@ -68,24 +78,11 @@ static int pts_of(PyObject *const *it, lpts *p) {
         p->d[3] = (top1 + bot1) / 2;
         return 0;
     }
-    PyObject *half = PyFloat_FromDouble(0.5), *two = PyLong_FromLong(2), *s = NULL;
+    PyObject *half = PyFloat_FromDouble(0.5), *two = PyLong_FromLong(2);
     if (half == NULL || two == NULL)
         goto fail;
-    if ((p->o[0] = PyNumber_Add(it[0], half)) == NULL)
-        goto fail;
-    if ((s = PyNumber_Add(it[2], it[3])) == NULL)
-        goto fail;
-    p->o[1] = PyNumber_TrueDivide(s, two);
-    Py_CLEAR(s);
-    if (p->o[1] == NULL)
-        goto fail;
-    if ((p->o[2] = PyNumber_Subtract(it[1], half)) == NULL)
-        goto fail;
-    if ((s = PyNumber_Add(it[4], it[5])) == NULL)
-        goto fail;
-    p->o[3] = PyNumber_TrueDivide(s, two);
-    Py_CLEAR(s);
-    if (p->o[3] == NULL)
+    if ((p->o[0] = PyNumber_Add(it[0], half)) == NULL || (p->o[1] = mean2(it[2], it[3], two)) == NULL ||
+        (p->o[2] = PyNumber_Subtract(it[1], half)) == NULL || (p->o[3] = mean2(it[4], it[5], two)) == NULL)
         goto fail;
     Py_DECREF(half);
     Py_DECREF(two);
@@ -186,11 +183,7 @@ static int add_runs(PyObject *words, PyObject *text, PyObject *first, PyObject *
             t = PyTuple_Pack(3, a, b, Py_None);
         Py_XDECREF(a);
         Py_XDECREF(b);
-        if (t == NULL)
-            return -1;
-        rc = PyList_Append(words, t);
-        Py_DECREF(t);
-        if (rc < 0)
+        if (pg_append_new(words, t) < 0)
             return -1;
         i = j;
     }
@@ -328,12 +321,7 @@ PyObject *pg_split_lines(PyObject *self, PyObject *args) {
         pts_clear(&p);
 
         if (!touched) {
-            PyObject *ko = PyLong_FromSsize_t(k);
-            if (ko == NULL)
-                goto done;
-            int rc = PyList_Append(plain, ko);
-            Py_DECREF(ko);
-            if (rc < 0)
+            if (pg_append_new(plain, PyLong_FromSsize_t(k)) < 0)
                 goto done;
         } else {
             PyObject *stripped = it[2];
@@ -343,16 +331,12 @@ PyObject *pg_split_lines(PyObject *self, PyObject *args) {
             if (ws < 0)
                 goto done;
             if (!ws) {
-                PyObject *known = known_of(f, k), *t = NULL;
+                PyObject *known = known_of(f, k);
                 if (known == NULL)
                     goto done;
-                t = PyTuple_Pack(3, it[0], it[1], known);
+                PyObject *t = PyTuple_Pack(3, it[0], it[1], known);
                 Py_DECREF(known);
-                if (t == NULL)
-                    goto done;
-                int rc = PyList_Append(words, t);
-                Py_DECREF(t);
-                if (rc < 0)
+                if (pg_append_new(words, t) < 0)
                     goto done;
             } else if (add_runs(words, text, it[0], it[1]) < 0) {
                 goto done;

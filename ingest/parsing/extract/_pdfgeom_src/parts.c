@@ -15,7 +15,6 @@
 #include "pdfgeom.h"
 
 #include <math.h>
-#include <string.h>
 
 #define TOL (PG_THIN + 0.5) /* _connected's tol */
 
@@ -24,41 +23,10 @@ typedef struct {
     double a, b, c;
 } Seg;
 
-/* ------------------------------------------------------------------ stable merge sort on indices */
-
-typedef int (*less_fn)(const void *ctx, Py_ssize_t p, Py_ssize_t q);
-
-static void msort(Py_ssize_t *a, Py_ssize_t *tmp, Py_ssize_t n, less_fn less, const void *ctx) {
-    if (n <= 16) { /* insertion sort: an element moves left only past strictly greater ones (stable) */
-        for (Py_ssize_t i = 1; i < n; i++) {
-            Py_ssize_t x = a[i], j = i;
-            while (j > 0 && less(ctx, x, a[j - 1])) {
-                a[j] = a[j - 1];
-                j--;
-            }
-            a[j] = x;
-        }
-        return;
-    }
-    Py_ssize_t m = n / 2;
-    msort(a, tmp, m, less, ctx);
-    msort(a + m, tmp, n - m, less, ctx);
-    if (!less(ctx, a[m], a[m - 1]))
-        return; /* already in order */
-    memcpy(tmp, a, m * sizeof(Py_ssize_t));
-    Py_ssize_t i = 0, j = m, k = 0;
-    while (i < m && j < n) {
-        if (less(ctx, a[j], tmp[i])) /* the right one only when strictly less: stable */
-            a[k++] = a[j++];
-        else
-            a[k++] = tmp[i++];
-    }
-    while (i < m)
-        a[k++] = tmp[i++];
-}
+/* ------------------------------------------------------------------ sorts */
 
 /* idx = 0..n-1 stably sorted by less; 0 with MemoryError on failure. */
-static int argsort(Py_ssize_t *idx, Py_ssize_t n, less_fn less, const void *ctx) {
+static int argsort(Py_ssize_t *idx, Py_ssize_t n, pg_less_fn less, const void *ctx) {
     for (Py_ssize_t i = 0; i < n; i++)
         idx[i] = i;
     if (n < 2)
@@ -68,7 +36,7 @@ static int argsort(Py_ssize_t *idx, Py_ssize_t n, less_fn less, const void *ctx)
         PyErr_NoMemory();
         return 0;
     }
-    msort(idx, tmp, n, less, ctx);
+    pg_msort(idx, tmp, n, less, ctx);
     PyMem_Free(tmp);
     return 1;
 }
@@ -88,11 +56,6 @@ static int seg_less(const void *ctx, Py_ssize_t p, Py_ssize_t q) {
 static int seg_a_less(const void *ctx, Py_ssize_t p, Py_ssize_t q) {
     const Seg *s = ctx;
     return s[p].a < s[q].a;
-}
-
-static int dbl_less(const void *ctx, Py_ssize_t p, Py_ssize_t q) {
-    const double *d = ctx;
-    return d[p] < d[q];
 }
 
 /* ------------------------------------------------------------------ CPython's sort (NaN present) */
@@ -152,55 +115,19 @@ static int sort_segs(const Seg *segs, Py_ssize_t n, int nan, Seg *out) {
 static int argsort_a(const Seg *segs, Py_ssize_t n, int nan, Py_ssize_t *idx) {
     if (!nan)
         return argsort(idx, n, seg_a_less, segs);
-    int ok = 0;
-    PyObject *keys = NULL, *order = NULL, *getitem = NULL, *kw = NULL, *empty = NULL, *sort = NULL, *r = NULL;
-    if ((keys = items_list(segs, n, 0)) == NULL || (order = PyList_New(n)) == NULL)
-        goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *o = PyLong_FromSsize_t(i);
-        if (o == NULL)
-            goto done;
-        PyList_SET_ITEM(order, i, o);
-    }
-    if ((getitem = PyObject_GetAttrString(keys, "__getitem__")) == NULL || (kw = PyDict_New()) == NULL ||
-        PyDict_SetItemString(kw, "key", getitem) < 0 || (empty = PyTuple_New(0)) == NULL ||
-        (sort = PyObject_GetAttrString(order, "sort")) == NULL || (r = PyObject_Call(sort, empty, kw)) == NULL)
-        goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        idx[i] = PyLong_AsSsize_t(PyList_GET_ITEM(order, i));
-        if (idx[i] == -1 && PyErr_Occurred())
-            goto done;
-    }
-    ok = 1;
-done:
-    Py_XDECREF(keys);
-    Py_XDECREF(order);
-    Py_XDECREF(getitem);
-    Py_XDECREF(kw);
-    Py_XDECREF(empty);
-    Py_XDECREF(sort);
-    Py_XDECREF(r);
-    return ok;
+    PyObject *keys = items_list(segs, n, 0);
+    if (keys == NULL)
+        return 0;
+    int rc = pg_cpython_argsort(keys, idx);
+    Py_DECREF(keys);
+    return rc == 0;
 }
 
-/* ------------------------------------------------------------------ bisect, _connected */
-
-/* bisect.bisect_right(a, x) */
-static Py_ssize_t bisect_right(const double *a, Py_ssize_t n, double x) {
-    Py_ssize_t lo = 0, hi = n;
-    while (lo < hi) {
-        Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        if (x < a[mid])
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
+/* ------------------------------------------------------------------ _connected */
 
 /* keep's meets over the sorted others and their keys */
 static int meets(const Seg *so, const double *keys, Py_ssize_t n, double pos, double at) {
-    Py_ssize_t lo = bisect_right(keys, n, pos - TOL - 0.001);
+    Py_ssize_t lo = pg_bisect_right(keys, n, pos - TOL - 0.001);
     for (Py_ssize_t k = lo; k < n; k++) {
         const Seg *o = &so[k];
         if (o->a > pos + TOL)
@@ -240,6 +167,11 @@ done:
 
 /* ------------------------------------------------------------------ _snap */
 
+/* out.append(sum / cnt): the mean of one snapped group. */
+static int append_mean(PyObject *out, double sum, Py_ssize_t cnt) {
+    return pg_append_new(out, PyFloat_FromDouble(sum / (double)cnt));
+}
+
 /* _snap([s[0] for s in segs]) as a new list of floats. */
 static PyObject *snap(const Seg *segs, Py_ssize_t n, int nan) {
     double *vals = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
@@ -259,7 +191,7 @@ static PyObject *snap(const Seg *segs, Py_ssize_t n, int nan) {
         }
         for (Py_ssize_t i = 0; i < n; i++)
             raw[i] = segs[i].a;
-        if (!argsort(idx, n, dbl_less, raw)) {
+        if (!argsort(idx, n, pg_less_double, raw)) {
             PyMem_Free(raw);
             goto done;
         }
@@ -280,13 +212,10 @@ static PyObject *snap(const Seg *segs, Py_ssize_t n, int nan) {
     for (Py_ssize_t i = 0; i < n; i++) {
         double x = vals[i];
         if (cnt && x - last > PG_SNAP) {
-            PyObject *f = PyFloat_FromDouble(sum / (double)cnt);
-            if (f == NULL || PyList_Append(out, f) < 0) {
-                Py_XDECREF(f);
+            if (append_mean(out, sum, cnt) < 0) {
                 Py_CLEAR(out);
                 goto done;
             }
-            Py_DECREF(f);
             sum = 0.0;
             cnt = 0;
         }
@@ -294,15 +223,8 @@ static PyObject *snap(const Seg *segs, Py_ssize_t n, int nan) {
         cnt++;
         last = x;
     }
-    if (cnt) {
-        PyObject *f = PyFloat_FromDouble(sum / (double)cnt);
-        if (f == NULL || PyList_Append(out, f) < 0) {
-            Py_XDECREF(f);
-            Py_CLEAR(out);
-            goto done;
-        }
-        Py_DECREF(f);
-    }
+    if (cnt && append_mean(out, sum, cnt) < 0)
+        Py_CLEAR(out);
 done:
     PyMem_Free(vals);
     PyMem_Free(idx);
@@ -328,14 +250,6 @@ static int load(PyObject *fast, Seg *out, int *nan, const char *what) {
             *nan = 1;
     }
     return 1;
-}
-
-static Py_ssize_t find(Py_ssize_t *parent, Py_ssize_t a) {
-    while (parent[a] != a) {
-        parent[a] = parent[parent[a]];
-        a = parent[a];
-    }
-    return a;
 }
 
 /* min (less = 1) or max (less = 0) of item k of the segments' tuples: the first of the extreme values. */
@@ -411,8 +325,8 @@ PyObject *pg_table_parts(PyObject *self, PyObject *args) {
         hy[k] = h[hs[k]].a;
     for (Py_ssize_t j = 0; j < nv; j++) {
         double x = v[j].a, y0 = v[j].b, y1 = v[j].c;
-        Py_ssize_t lo = bisect_right(hy, nh, y0 - PG_SNAP - 0.001);
-        Py_ssize_t hi = bisect_right(hy, nh, y1 + PG_SNAP);
+        Py_ssize_t lo = pg_bisect_right(hy, nh, y0 - PG_SNAP - 0.001);
+        Py_ssize_t hi = pg_bisect_right(hy, nh, y1 + PG_SNAP);
         Py_ssize_t rb = -1;
         for (Py_ssize_t k = lo; k < hi; k++) {
             Py_ssize_t i = hs[k];
@@ -420,9 +334,9 @@ PyObject *pg_table_parts(PyObject *self, PyObject *args) {
             if (x0 - PG_SNAP <= x && x <= x1 + PG_SNAP) {
                 if (parent[i] == rb)
                     continue;
-                Py_ssize_t ra = find(parent, i);
+                Py_ssize_t ra = pg_uf_find(parent, i);
                 if (rb < 0)
-                    rb = find(parent, nh + j);
+                    rb = pg_uf_find(parent, nh + j);
                 if (ra != rb) {
                     parent[rb] = ra;
                     rb = ra;
@@ -441,7 +355,7 @@ PyObject *pg_table_parts(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < n; i++)
         rootg[i] = -1;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t r = find(parent, i);
+        Py_ssize_t r = pg_uf_find(parent, i);
         if (rootg[r] < 0)
             rootg[r] = ng++;
         gid[i] = rootg[r];
@@ -506,11 +420,7 @@ PyObject *pg_table_parts(PyObject *self, PyObject *args) {
         Py_DECREF(right);
         Py_DECREF(top);
         Py_DECREF(bottom);
-        if (part == NULL)
-            goto fail;
-        int rc = PyList_Append(result, part);
-        Py_DECREF(part);
-        if (rc < 0)
+        if (pg_append_new(result, part) < 0)
             goto fail;
     }
     goto done;

@@ -6,6 +6,24 @@
  */
 #include "pdfgeom.h"
 
+/* made[(text, first)], made by cell_type(text, first) and kept there when it is not there yet: a new
+ * reference, or NULL with an exception. */
+static PyObject *cell_of(PyObject *made, PyObject *cell_type, PyObject *text, int first) {
+    PyObject *key = PyTuple_Pack(2, text, first ? Py_True : Py_False);
+    if (key == NULL)
+        return NULL;
+    PyObject *cell = PyDict_GetItemWithError(made, key); /* borrowed */
+    if (cell != NULL) {
+        Py_INCREF(cell);
+    } else if (!PyErr_Occurred()) {
+        cell = PyObject_Call(cell_type, key, NULL);
+        if (cell != NULL && PyDict_SetItem(made, key, cell) < 0)
+            Py_CLEAR(cell);
+    }
+    Py_DECREF(key);
+    return cell;
+}
+
 PyObject *pg_grid_rows(PyObject *self, PyObject *args) {
     PyObject *ids, *texts, *cell_type;
     if (!PyArg_ParseTuple(args, "O!O!O:grid_rows", &PyList_Type, &ids, &PyDict_Type, &texts, &cell_type))
@@ -45,31 +63,12 @@ PyObject *pg_grid_rows(PyObject *self, PyObject *args) {
                 Py_DECREF(out);
                 goto fail;
             }
-            PyObject *key = PyTuple_Pack(2, text, was_seen ? Py_False : Py_True);
-            if (key == NULL) {
+            PyObject *cell = cell_of(made, cell_type, text, !was_seen);
+            if (cell == NULL) {
                 Py_DECREF(g);
                 Py_DECREF(out);
                 goto fail;
             }
-            PyObject *cell = PyDict_GetItemWithError(made, key); /* borrowed */
-            if (cell != NULL) {
-                Py_INCREF(cell);
-            } else if (PyErr_Occurred()) {
-                Py_DECREF(key);
-                Py_DECREF(g);
-                Py_DECREF(out);
-                goto fail;
-            } else {
-                cell = PyObject_Call(cell_type, key, NULL);
-                if (cell == NULL || PyDict_SetItem(made, key, cell) < 0) {
-                    Py_XDECREF(cell);
-                    Py_DECREF(key);
-                    Py_DECREF(g);
-                    Py_DECREF(out);
-                    goto fail;
-                }
-            }
-            Py_DECREF(key);
             PyTuple_SET_ITEM(out, j, cell); /* steals the reference */
             int added = PySet_Add(seen, g);
             Py_DECREF(g);
@@ -83,11 +82,8 @@ PyObject *pg_grid_rows(PyObject *self, PyObject *args) {
             Py_DECREF(out);
             goto fail;
         }
-        if (PyList_Append(rows, out) < 0) {
-            Py_DECREF(out);
+        if (pg_append_new(rows, out) < 0)
             goto fail;
-        }
-        Py_DECREF(out);
     }
     Py_DECREF(seen);
     Py_DECREF(made);

@@ -28,12 +28,7 @@ static int as_addr(PyObject *o, void **out) {
 
 /* Append the tuple (a, b, c) of floats to list; 0 with an exception set on failure. */
 static int append3(PyObject *list, double a, double b, double c) {
-    PyObject *t = Py_BuildValue("(ddd)", a, b, c);
-    if (t == NULL)
-        return 0;
-    int rc = PyList_Append(list, t);
-    Py_DECREF(t);
-    return rc == 0;
+    return pg_append_new(list, Py_BuildValue("(ddd)", a, b, c)) == 0;
 }
 
 PyObject *pg_rulings(PyObject *self, PyObject *args) {

@@ -63,12 +63,16 @@ static int grow(void **p, size_t size) {
     return 0;
 }
 
+/* A capacity for n items where cap are held: n, at least `least` and at least twice cap (amortized). */
+static Py_ssize_t new_cap(Py_ssize_t n, Py_ssize_t cap, Py_ssize_t least) {
+    Py_ssize_t c = n < least ? least : n;
+    return c < 2 * cap ? 2 * cap : c;
+}
+
 static int scratch_glyphs(Scratch *sc, Py_ssize_t n) {
     if (n <= sc->cap)
         return 0;
-    Py_ssize_t cap = n < 16 ? 16 : n;
-    if (cap < 2 * sc->cap)
-        cap = 2 * sc->cap;
+    Py_ssize_t cap = new_cap(n, sc->cap, 16);
     size_t d = (size_t)cap * sizeof(double), z = (size_t)cap * sizeof(Py_ssize_t);
     if (grow((void **)&sc->str, (size_t)cap * sizeof(PyObject *)) < 0 || grow((void **)&sc->key, d) < 0 ||
         grow((void **)&sc->x0, d) < 0 || grow((void **)&sc->x1, d) < 0 || grow((void **)&sc->y0, d) < 0 ||
@@ -81,9 +85,7 @@ static int scratch_glyphs(Scratch *sc, Py_ssize_t n) {
 static int scratch_buf(Scratch *sc, Py_ssize_t n) {
     if (n <= sc->bcap)
         return 0;
-    Py_ssize_t cap = n < 256 ? 256 : n;
-    if (cap < 2 * sc->bcap)
-        cap = 2 * sc->bcap;
+    Py_ssize_t cap = new_cap(n, sc->bcap, 256);
     if ((size_t)cap > PY_SSIZE_T_MAX / sizeof(Py_UCS4)) {
         PyErr_NoMemory();
         return -1;
@@ -96,80 +98,28 @@ static int scratch_buf(Scratch *sc, Py_ssize_t n) {
 
 /* ------------------------------------------------------------------ sorts */
 
-/* a[0..n) stably sorted by k[a[i]] with `<` (NaN-free keys). tmp holds n / 2 + 1. */
-static void msort(Py_ssize_t *a, Py_ssize_t *tmp, Py_ssize_t n, const double *k) {
-    if (n <= 16) { /* insertion sort: an element moves left only past strictly greater ones (stable) */
-        for (Py_ssize_t i = 1; i < n; i++) {
-            Py_ssize_t x = a[i], j = i;
-            const double kx = k[x];
-            while (j > 0 && kx < k[a[j - 1]]) {
-                a[j] = a[j - 1];
-                j--;
-            }
-            a[j] = x;
-        }
-        return;
-    }
-    Py_ssize_t m = n / 2;
-    msort(a, tmp, m, k);
-    msort(a + m, tmp, n - m, k);
-    if (!(k[a[m]] < k[a[m - 1]]))
-        return; /* already in order */
-    memcpy(tmp, a, (size_t)m * sizeof(Py_ssize_t));
-    Py_ssize_t i = 0, j = m, o = 0;
-    while (i < m && j < n) {
-        if (k[a[j]] < k[tmp[i]]) /* the right one only when strictly less: stable */
-            a[o++] = a[j++];
-        else
-            a[o++] = tmp[i++];
-    }
-    while (i < m)
-        a[o++] = tmp[i++];
-}
-
 /* a[0..n) sorted by k[a[i]] as list.sort(key=...) sorts it: CPython's own sort on float keys of the
  * same values (for keys with NaN, where the order depends on the algorithm). tmp holds n. */
 static int cpython_sort(Py_ssize_t *a, Py_ssize_t *tmp, Py_ssize_t n, const double *k) {
-    int ok = -1;
-    PyObject *keys = NULL, *order = NULL, *getitem = NULL, *kw = NULL, *empty = NULL, *sort = NULL,
-             *r = NULL;
-    if ((keys = PyList_New(n)) == NULL || (order = PyList_New(n)) == NULL)
-        goto done;
+    PyObject *keys = PyList_New(n);
+    if (keys == NULL)
+        return -1;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *f = PyFloat_FromDouble(k[a[i]]);
-        if (f == NULL)
-            goto done;
+        if (f == NULL) {
+            Py_DECREF(keys);
+            return -1;
+        }
         PyList_SET_ITEM(keys, i, f);
-        PyObject *o = PyLong_FromSsize_t(i);
-        if (o == NULL)
-            goto done;
-        PyList_SET_ITEM(order, i, o);
     }
-    if ((getitem = PyObject_GetAttrString(keys, "__getitem__")) == NULL || (kw = PyDict_New()) == NULL ||
-        PyDict_SetItemString(kw, "key", getitem) < 0 || (empty = PyTuple_New(0)) == NULL ||
-        (sort = PyObject_GetAttrString(order, "sort")) == NULL || (r = PyObject_Call(sort, empty, kw)) == NULL)
-        goto done;
-    if (PyList_GET_SIZE(order) != n) {
-        PyErr_SetString(PyExc_RuntimeError, "group_texts: sort lost items");
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t p = PyLong_AsSsize_t(PyList_GET_ITEM(order, i));
-        if (p == -1 && PyErr_Occurred())
-            goto done;
-        tmp[i] = a[p];
-    }
+    int rc = pg_cpython_argsort(keys, tmp);
+    Py_DECREF(keys);
+    if (rc < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++) /* tmp: positions in a, then what stands there */
+        tmp[i] = a[tmp[i]];
     memcpy(a, tmp, (size_t)n * sizeof(Py_ssize_t));
-    ok = 0;
-done:
-    Py_XDECREF(keys);
-    Py_XDECREF(order);
-    Py_XDECREF(getitem);
-    Py_XDECREF(kw);
-    Py_XDECREF(empty);
-    Py_XDECREF(sort);
-    Py_XDECREF(r);
-    return ok;
+    return 0;
 }
 
 /* a[0..n) stably sorted by k[a[i]], as the Python's sort with that key. */
@@ -179,7 +129,7 @@ static int sort_by(Py_ssize_t *a, Py_ssize_t *tmp, Py_ssize_t n, const double *k
     for (Py_ssize_t i = 0; i < n; i++)
         if (isnan(k[a[i]]))
             return cpython_sort(a, tmp, n, k);
-    msort(a, tmp, n, k);
+    pg_msort(a, tmp, n, pg_less_double, k);
     return 0;
 }
 

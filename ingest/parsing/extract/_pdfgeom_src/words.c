@@ -30,19 +30,6 @@ typedef struct {
     PyObject *out; /* borrowed: the list in `placed` */
 } pg_grid;
 
-/* bisect.bisect_right on an ascending list of floats. */
-static Py_ssize_t bisect_right_d(const double *a, Py_ssize_t n, double x) {
-    Py_ssize_t lo = 0, hi = n;
-    while (lo < hi) {
-        Py_ssize_t mid = (Py_ssize_t)(((size_t)lo + (size_t)hi) / 2);
-        if (x < a[mid])
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-
 /* The first grid whose box holds (x, y), or -1. */
 static Py_ssize_t find_grid(const pg_grid *g, Py_ssize_t ng, double x, double y) {
     for (Py_ssize_t m = 0; m < ng; m++)
@@ -51,47 +38,11 @@ static Py_ssize_t find_grid(const pg_grid *g, Py_ssize_t ng, double x, double y)
     return -1;
 }
 
-/* A sequence of numbers as a PyMem array of doubles (*out NULL for an empty one). */
-static int doubles_of(PyObject *seq, const char *what, double **out, Py_ssize_t *n) {
-    *out = NULL;
-    *n = 0;
-    PyObject *fast = PySequence_Fast(seq, what);
-    if (fast == NULL)
-        return -1;
-    Py_ssize_t len = PySequence_Fast_GET_SIZE(fast);
-    PyObject **items = PySequence_Fast_ITEMS(fast);
-    double *a = NULL;
-    if (len > 0) {
-        a = PyMem_Malloc((size_t)len * sizeof(double));
-        if (a == NULL) {
-            Py_DECREF(fast);
-            PyErr_NoMemory();
-            return -1;
-        }
-        for (Py_ssize_t i = 0; i < len; i++) {
-            a[i] = PyFloat_AsDouble(items[i]);
-            if (a[i] == -1.0 && PyErr_Occurred()) {
-                PyMem_Free(a);
-                Py_DECREF(fast);
-                return -1;
-            }
-        }
-    }
-    Py_DECREF(fast);
-    *out = a;
-    *n = len;
-    return 0;
-}
-
 /* Place glyph tuple c (a new reference, stolen) whose centre is (x, y): append it to the first
  * grid holding the centre, else to prose. */
 static int place(PyObject *c, double x, double y, const pg_grid *g, Py_ssize_t ng, PyObject *prose) {
-    if (c == NULL)
-        return -1;
     Py_ssize_t m = find_grid(g, ng, x, y);
-    int rc = PyList_Append(m >= 0 ? g[m].out : prose, c);
-    Py_DECREF(c);
-    return rc;
+    return pg_append_new(m >= 0 ? g[m].out : prose, c);
 }
 
 /* text[i], as Python indexes it. */
@@ -127,6 +78,20 @@ static PyObject *value(PyObject *const *vo, const double *v, int k) {
         return vo[k];
     }
     return PyFloat_FromDouble(v[k]);
+}
+
+/* The items of o, a tuple or list of exactly k items; NULL with TypeError (another type) or ValueError
+ * (another length), both saying msg. */
+static PyObject **fields(PyObject *o, Py_ssize_t k, const char *msg) {
+    if (!PyTuple_Check(o) && !PyList_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, msg);
+        return NULL;
+    }
+    if (PySequence_Fast_GET_SIZE(o) != k) {
+        PyErr_SetString(PyExc_ValueError, msg);
+        return NULL;
+    }
+    return PySequence_Fast_ITEMS(o);
 }
 
 static PyObject *glyph(PyObject *s, PyObject *a, PyObject *b, PyObject *c, PyObject *d) {
@@ -193,16 +158,10 @@ PyObject *pg_place_words(PyObject *self, PyObject *args) {
         }
     }
     for (Py_ssize_t m = 0; m < ng; m++) {
-        PyObject *gi = PySequence_Fast_GET_ITEM(grids, m);
-        if (!PyTuple_Check(gi) && !PyList_Check(gi)) {
-            PyErr_SetString(PyExc_TypeError, "place_words: a grid must be (left, right, bottom, top, xs, ys)");
+        PyObject **it = fields(PySequence_Fast_GET_ITEM(grids, m), 6,
+                               "place_words: a grid must be (left, right, bottom, top, xs, ys)");
+        if (it == NULL)
             goto done;
-        }
-        if (PySequence_Fast_GET_SIZE(gi) != 6) {
-            PyErr_SetString(PyExc_ValueError, "place_words: a grid must be (left, right, bottom, top, xs, ys)");
-            goto done;
-        }
-        PyObject **it = PySequence_Fast_ITEMS(gi);
         double box[4];
         for (int k = 0; k < 4; k++) {
             box[k] = PyFloat_AsDouble(it[k]);
@@ -215,25 +174,19 @@ PyObject *pg_place_words(PyObject *self, PyObject *args) {
         g[m].t = box[3];
         g[m].out = PyList_GET_ITEM(placed, m);
         ng_ok = m + 1; /* from here g[m]'s arrays are freed at the end */
-        if (doubles_of(it[4], "place_words: a grid's xs must be a sequence", &g[m].xs, &g[m].nx) < 0)
+        if (pg_read_doubles(it[4], "place_words: a grid's xs must be a sequence", &g[m].xs, &g[m].nx) < 0)
             goto done;
-        if (doubles_of(it[5], "place_words: a grid's ys must be a sequence", &g[m].ys, &g[m].ny) < 0)
+        if (pg_read_doubles(it[5], "place_words: a grid's ys must be a sequence", &g[m].ys, &g[m].ny) < 0)
             goto done;
     }
 
     /* Phase 1: whole words, in word order; the glyphs of straddling words are set aside. */
     Py_ssize_t nw = PySequence_Fast_GET_SIZE(words);
     for (Py_ssize_t w = 0; w < nw; w++) {
-        PyObject *wi = PySequence_Fast_GET_ITEM(words, w);
-        if (!PyTuple_Check(wi) && !PyList_Check(wi)) {
-            PyErr_SetString(PyExc_TypeError, "place_words: a word must be (first, last, known)");
+        PyObject **wit = fields(PySequence_Fast_GET_ITEM(words, w), 3,
+                                "place_words: a word must be (first, last, known)");
+        if (wit == NULL)
             goto done;
-        }
-        if (PySequence_Fast_GET_SIZE(wi) != 3) {
-            PyErr_SetString(PyExc_ValueError, "place_words: a word must be (first, last, known)");
-            goto done;
-        }
-        PyObject **wit = PySequence_Fast_ITEMS(wi);
         Py_ssize_t first, last;
         if (index_of(wit[0], &first) < 0 || index_of(wit[1], &last) < 0)
             goto done;
@@ -284,8 +237,8 @@ PyObject *pg_place_words(PyObject *self, PyObject *args) {
             y = (v[1] + v[3]) / 2;
             Py_ssize_t n = find_grid(g, ng, x, y), col = 0, row = 0;
             if (n >= 0) {
-                col = bisect_right_d(g[n].xs, g[n].nx, x);
-                row = bisect_right_d(g[n].ys, g[n].ny, y);
+                col = pg_bisect_right(g[n].xs, g[n].nx, x);
+                row = pg_bisect_right(g[n].ys, g[n].ny, y);
             }
             int whole = 0;
             if (v[0] <= v[4] && n >= 0) {
@@ -293,8 +246,8 @@ PyObject *pg_place_words(PyObject *self, PyObject *args) {
                 y = (v[5] + v[7]) / 2;
                 Py_ssize_t m = find_grid(g, ng, x, y);
                 if (m >= 0)
-                    whole = m == n && bisect_right_d(g[m].xs, g[m].nx, x) == col &&
-                            bisect_right_d(g[m].ys, g[m].ny, y) == row &&
+                    whole = m == n && pg_bisect_right(g[m].xs, g[m].nx, x) == col &&
+                            pg_bisect_right(g[m].ys, g[m].ny, y) == row &&
                             fabs((v[1] + v[3]) - (v[5] + v[7])) < (v[1] - v[3]);
             }
             if (!whole) {
