@@ -103,6 +103,23 @@ def test_grid_core_matches_on_random_tables(h, v, chars, base):
     assert shape(C.part_grid(*args)) == shape(pdf._grid_core(*args))
 
 
+class _Clears:
+    """A number whose conversion empties the list being read: converting it in C used to read freed memory."""
+
+    def __init__(self, victim: list):
+        self.victim = victim
+
+    def __float__(self) -> float:
+        self.victim.clear()
+        return 0.0
+
+
+def _clearing_list() -> list:
+    xs: list = [0.0, 1.0]
+    xs.append(_Clears(xs))
+    return xs
+
+
 @needs_c
 @pytest.mark.parametrize("call", [
     lambda: C.table_parts(None, []),
@@ -118,8 +135,11 @@ def test_grid_core_matches_on_random_tables(h, v, chars, base):
     lambda: C.group_texts(None),
     lambda: C.grid_rows("ids", {}, GridCell),
     lambda: C.split_lines("一", [(0, 0, "一", 0.0, 1.0, 0.0, 1.0, 0.0)], [0.0] * 8, [(0.0, 1.0, 0.0, 1.0)]),
+    lambda: C.part_grid([], [], _clearing_list(), [0.0, 1.0], 0.0, 1.0, [], 0),
+    lambda: C.place_words(0, 0, "x", [(0, 0, _clearing_list() + [0.0] * 5)], []),
 ], ids=["parts-none", "parts-short", "parts-str", "grid-short-glyph", "grid-str", "words-none", "words-short-grid",
-        "rulings-str", "rulings-null", "texts-short-glyph", "texts-none", "rows-str", "lines-short-span"])
+        "rulings-str", "rulings-null", "texts-short-glyph", "texts-none", "rows-str", "lines-short-span", "grid-number-that-clears-its-list",
+        "words-number-that-clears-its-list"])
 def test_bad_arguments_raise_instead_of_crashing(call):
     with pytest.raises((TypeError, ValueError)):
         call()

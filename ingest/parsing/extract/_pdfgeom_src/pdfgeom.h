@@ -57,13 +57,19 @@ static inline Py_ssize_t pg_bisect_left(const double *a, Py_ssize_t n, double x)
     return (Py_ssize_t)lo;
 }
 
-/* PyFloat_AsDouble(o), an exact float read directly: 0, or -1 with an exception. */
+/* A float or an int as a double: 0, or -1 with an exception (TypeError for anything else).
+ * Nothing else is taken: converting another object runs its __float__, Python code that could change
+ * the very list being read while the caller holds pointers into it. The extractor passes floats only. */
 static inline int pg_as_double(PyObject *o, double *out) {
-    if (PyFloat_CheckExact(o)) {
+    if (PyFloat_Check(o)) {
         *out = PyFloat_AS_DOUBLE(o);
         return 0;
     }
-    double d = PyFloat_AsDouble(o);
+    if (!PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "_pdfgeom: a number was expected, not %.100s", Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    double d = PyLong_AsDouble(o);
     if (d == -1.0 && PyErr_Occurred())
         return -1;
     *out = d;

@@ -164,8 +164,7 @@ PyObject *pg_place_words(PyObject *self, PyObject *args) {
             goto done;
         double box[4];
         for (int k = 0; k < 4; k++) {
-            box[k] = PyFloat_AsDouble(it[k]);
-            if (box[k] == -1.0 && PyErr_Occurred())
+            if (pg_as_double(it[k], &box[k]) < 0)
                 goto done;
         }
         g[m].l = box[0];
@@ -217,8 +216,7 @@ PyObject *pg_place_words(PyObject *self, PyObject *args) {
             }
             vo = PySequence_Fast_ITEMS(kfast);
             for (int k = 0; k < nv; k++) {
-                v[k] = PyFloat_AsDouble(vo[k]);
-                if (v[k] == -1.0 && PyErr_Occurred()) {
+                if (pg_as_double(vo[k], &v[k]) < 0) {
                     Py_DECREF(kfast);
                     goto done;
                 }
