@@ -99,8 +99,11 @@ _RULING_FUNCTIONS = tuple(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).
     "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds",
     "FPDFPath_CountSegments", "FPDFPath_GetDrawMode"))
 
-# The same loops in C (sources in ingest/parsing/extract/_pdfgeom_src/, built at install when a compiler is there):
-# same results, a fraction of the time. Without it the Python below runs.
+# The hot loops also exist in C (ingest/parsing/extract/_pdfgeom_src/, built at install when a compiler
+# is there): same results, a fraction of the time; without it the Python below runs. The Python
+# functions with a C twin say so in their docstring ("``_pdfgeom.X`` is the same in C"): change one and
+# change the other alike. The parser tests run both on every PDF they read and fail on any difference
+# (tests/parsing/pdfgeom_check.py), so a change made to one side only shows up there.
 try:
     from . import _pdfgeom as _c
 except ImportError:  # pragma: no cover - depends on the install
