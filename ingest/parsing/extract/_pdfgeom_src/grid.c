@@ -9,16 +9,18 @@
  */
 #include "pdfgeom.h"
 
-/* ch[i] of a glyph as a double. */
+/* ch[i] of a glyph (a tuple, as the extractor makes them, or a list) as a double. Other sequences are
+ * refused: their __getitem__ is Python code that could change the list of glyphs being read. */
 static inline int glyph_value(PyObject *ch, Py_ssize_t i, double *out) {
     if (PyTuple_Check(ch) && i < PyTuple_GET_SIZE(ch))
         return pg_as_double(PyTuple_GET_ITEM(ch, i), out);
-    PyObject *o = PySequence_GetItem(ch, i);
-    if (o == NULL)
-        return -1;
-    int rc = pg_as_double(o, out);
-    Py_DECREF(o);
-    return rc;
+    if (PyList_Check(ch) && i < PyList_GET_SIZE(ch))
+        return pg_as_double(PyList_GET_ITEM(ch, i), out);
+    if (PyTuple_Check(ch) || PyList_Check(ch))
+        PyErr_SetString(PyExc_ValueError, "part_grid: a glyph is (text, x0, x1, y0, y1)");
+    else
+        PyErr_Format(PyExc_TypeError, "part_grid: a glyph must be a tuple, not %.100s", Py_TYPE(ch)->tp_name);
+    return -1;
 }
 
 /* pdf._nearest: the line of grid[0..n) within PG_SNAP of x nearest to it (the first of two as near),
