@@ -253,3 +253,16 @@ def test_more_corpus_pages_printed_by_libreoffice_parse_like_the_web_page(tmp_pa
             got = parse(path.read_bytes(), path.name)
             assert cells_of(got) == cells_of(want)
             assert (got.report_year, got.versions) == (want.report_year, want.versions)
+
+
+def test_a_line_without_a_position_does_not_stop_the_extractor():
+    # PDFium gives NaN boxes for the glyphs of some damaged content streams (a few bytes missing from
+    # a compressed stream did it); the margin was then taken with round(NaN), a ValueError that failed
+    # the whole upload as a parser crash.
+    nan = float("nan")
+    lines = [pdf._Line("一、总体情况", 72.0, 200.0, 700.0, 688.0, 12.0, 0),
+             pdf._Line("本机关主动公开", nan, nan, nan, nan, nan, 0),
+             pdf._Line("二、主动公开政府信息情况", 72.0, 300.0, 660.0, 648.0, 12.0, 0)]
+    page = pdf._Page(items=[(ln.top, ln) for ln in lines], height=842.0, scanned=False)
+    blocks = pdf._assemble([page])
+    assert "本机关主动公开" in "".join(b.text for b in blocks if isinstance(b, Paragraph))

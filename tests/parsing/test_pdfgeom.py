@@ -8,11 +8,14 @@ on its own.
 
 from __future__ import annotations
 
+import os
+import random
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.parsing import parse
+from ingest.parsing import ParseError, parse
 from ingest.parsing.extract import pdf
 from ingest.parsing.model import GridCell
 from ingest.parsing.render import render
@@ -62,6 +65,35 @@ def test_the_python_path_alone_reads_the_same_report(monkeypatch):
     monkeypatch.setattr(pdf, "_c", None)
     assert parse(data, "r.pdf").to_dict() == with_c
     assert with_c["cells"]["s3.received_new.total"]["st"] == "ok"
+
+
+# Damaged files reach geometry real files never have (NaN boxes, glyphs far off the page, broken
+# paths). TTD_PDF_FUZZ=20000 for a longer local run (about 5 minutes).
+PDF_FUZZ = int(os.environ.get("TTD_PDF_FUZZ", "150"))
+
+
+@needs_c
+def test_damaged_pdfs_take_both_paths_alike_and_fail_only_with_a_parse_error(pdf_loops_checked):
+    rng = random.Random(20261129)
+    bases = [data for _, data in _pdfs()[:7]]  # corpus and rendered reports
+    for _ in range(PDF_FUZZ):
+        data = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 12)):
+            i = rng.randrange(len(data) - 10)
+            op = rng.random()
+            if op < 0.5:
+                data[i] = rng.randrange(256)
+            elif op < 0.8 and chr(data[i]).isdigit():
+                data[i] = ord(rng.choice("0123456789-."))
+            else:
+                del data[i:i + rng.randint(1, 8)]
+        if b"%%EOF" not in data[-2048:]:
+            data += b"\n%%EOF\n"
+        try:
+            pdf.extract(bytes(data), "damaged.pdf")
+        except ParseError:
+            pass
+    assert sum(pdf_loops_checked.calls.values()) > PDF_FUZZ
 
 
 # --------------------------------------------------------------------------- random inputs

@@ -31,6 +31,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import repeat
+from math import isfinite
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -755,7 +756,9 @@ def _assemble(pages: list[_Page]) -> list[Block]:
     seq: list[object] = [it for p in pages for _, it in p.items]
     # Column margins for paragraph breaks, judged over all prose lines.
     lines = [it for it in seq if isinstance(it, _Line)]
-    left = _mode([round(ln.x0) for ln in lines]) if lines else 0.0
+    # A damaged file can give a glyph no position (NaN): such lines take no part in finding the margin.
+    margins = [round(ln.x0) for ln in lines if isfinite(ln.x0)]
+    left = _mode(margins) if margins else 0.0
     right = max((ln.x1 for ln in lines), default=0.0)
 
     blocks: list[Block] = []
