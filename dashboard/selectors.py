@@ -432,6 +432,17 @@ def coverage_summary(*, scope: Organisation | None, kind: str | None, years: Seq
     return out
 
 
+def coverage_glance(*, scope: Organisation | None, year: int) -> dict:
+    """One year of ``coverage_summary`` for the home page; the whole country's is cached like the
+    national ranking summary (the home page is the most visited)."""
+    def compute() -> dict:
+        return coverage_summary(scope=scope, kind=None, years=[year])[0]
+
+    if scope is None:
+        return _national_cached(f"coverage-glance:{year}", compute)
+    return compute()
+
+
 def coverage_for(
     *, scope: Organisation | None, kind: str | None, years: Sequence[int], missing_year: int | None = None
 ) -> QuerySet[Organisation]:

@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from dashboard import access, charts, exports, filters, metrics, selectors, tables
-from dashboard.models import Organisation
+from dashboard.models import Organisation, Report
 
 # Public when settings.DASHBOARD_PUBLIC, otherwise for signed-in users with a role; a scoped
 # user reads (and exports) only their part of the hierarchy (see dashboard.access).
@@ -19,7 +19,25 @@ dashboard_view = access.read_required
 
 
 def home(request):
-    return render(request, "dashboard/home.html")
+    """Links to every view and, for whoever may read the data, the latest year at a glance: how many
+    units of their scope have a report, which are missing, how many wait for review."""
+    context = {}
+    user = request.user
+    if access.may_read(user, access.read_scope(user)):
+        scope = access.read_scope(user)
+        years = selectors.year_range()
+        if years:
+            glance = selectors.coverage_glance(scope=scope, year=years[0])
+            q = QueryDict(mutable=True)
+            if scope is not None:
+                q["scope"] = str(scope.public_id)
+            q["missing"] = years[0]
+            missing_url = f"{reverse('dashboard-overview')}?{q.urlencode()}"
+            context["glance"] = {**glance, "scope": scope, "missing_url": missing_url}
+    if access.has_role(user, access.Role.REVIEWER):
+        waiting = Report.objects.filter(status=Report.Status.NEEDS_REVIEW)
+        context["to_review"] = waiting.filter(access.organisations_q(user, "organisation__")).count()
+    return render(request, "dashboard/home.html", context)
 
 
 # ------------------------------------------------------------------ helpers

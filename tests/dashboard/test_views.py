@@ -345,3 +345,47 @@ def test_organisation_page_lists_quality_checks_stored_as_rows(client, public, c
     html = client.get(reverse("dashboard-organisation", args=[county["jia"].public_id])).content.decode()
     assert "Y1.carried_over" in html and "上年结转与上年报告不一致" in html
     assert "V1.fine" not in html
+
+
+# ------------------------------------------------------------------ home
+def _glance(html: str, element_id: str) -> str:
+    m = re.search(rf'id="{element_id}">([^<]*)<', html)
+    return m.group(1).strip() if m else None
+
+
+def test_home_shows_the_latest_year_of_the_users_scope_at_a_glance(client, settings, county, django_user_model):
+    from tests.conftest import make_user
+
+    settings.DASHBOARD_PUBLIC = False
+    reviewer = make_user(django_user_model, "rev", "reviewer", county["county"])
+    client.force_login(reviewer)
+    html = client.get(reverse("dashboard-home")).content.decode()
+    # 2021: 5 of the county's 6 units reported (戊街道 did not); 丙镇 waits for review, 乙镇 is verified.
+    assert "测试县 · 2021" in html
+    assert _glance(html, "glance-reported") == "5" and "/ 6" in html
+    assert _glance(html, "glance-missing") == "1"
+    assert f'href="/overview/?scope={county["county"].public_id}&amp;missing=2021"' in html
+    assert (_glance(html, "glance-needs-review"), _glance(html, "glance-verified")) == ("1", "1")
+    assert _glance(html, "glance-to-review") == "1"  # the queue's count: 丙镇 2021
+    missing = client.get(f"/overview/?scope={county['county'].public_id}&missing=2021").content.decode()
+    table = missing[missing.index('id="coverage-table"'):]
+    assert "戊街道" in table and "甲镇" not in table
+
+
+def test_home_tells_nothing_to_an_outsider_and_no_review_count_to_a_viewer(client, settings, county, django_user_model):
+    from tests.conftest import make_user
+
+    settings.DASHBOARD_PUBLIC = False
+    html = client.get(reverse("dashboard-home")).content.decode()
+    assert 'id="home-glance"' not in html and 'id="home-links"' in html
+    client.force_login(make_user(django_user_model, "viewer", "viewer", county["county"]))
+    html = client.get(reverse("dashboard-home")).content.decode()
+    assert _glance(html, "glance-reported") == "5"
+    assert "glance-to-review" not in html
+
+
+def test_home_of_the_public_dashboard_counts_the_whole_country(client, public, county):
+    html = client.get(reverse("dashboard-home")).content.decode()
+    assert "全国 · 2021" in html
+    assert _glance(html, "glance-reported") == "5"
+    assert "glance-to-review" not in html
