@@ -155,6 +155,8 @@ def main() -> None:
         ("overview · county", reverse("dashboard-overview") + q(scope=county.public_id), county, None),
         ("overview · province", reverse("dashboard-overview") + q(scope=province.public_id), province, None),
         ("metric dictionary", reverse("dashboard-metrics"), None, None),
+        ("home · national at a glance", reverse("dashboard-home"), None, None),
+        ("home · national, cold (glance not cached)", reverse("dashboard-home"), None, None),
     ]
     client = Client(HTTP_HOST="localhost")
     print(
