@@ -182,12 +182,15 @@ def split_table_pdf(fragment_row: bool = False, page2: list[tuple[str, str]] | N
     return buf.getvalue()
 
 
-def drawn_grid_pdf(borders: str = "lines", underline: bool = False, shading: bool = False) -> bytes:
+def drawn_grid_pdf(borders: str = "lines", underline: bool = False, shading: bool = False,
+                   shape: str | None = None) -> bytes:
     """A 3×3 table drawn on a canvas the way different office suites draw it.
 
     ``borders``: "lines" (stroked segments, LibreOffice) or "bars" (thin filled rectangles, Word).
     ``underline`` adds a rule under the text of one cell that ends in mid-cell; ``shading``
-    paints a filled, unstroked band across one row.
+    paints a filled, unstroked band across one row. ``shape`` strokes a figure of four or five path
+    segments across the table (a stamp, an arrow, a chart slice): "kite" (four straight sides, not
+    upright), "arc" (a quarter circle: one Bézier) or "turned" (a rectangle rotated by 30°).
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
@@ -218,6 +221,22 @@ def drawn_grid_pdf(borders: str = "lines", underline: bool = False, shading: boo
             c.drawString(xs[k] + 4, ys[r] - 14, text)
     if underline:
         c.line(xs[0], ys[2] - 16, xs[1] - 30, ys[2] - 16)  # from the cell edge, ending mid-cell
+    if shape == "kite":
+        p = c.beginPath()
+        p.moveTo(230, 665)
+        p.lineTo(275, 645)
+        p.lineTo(320, 665)
+        p.lineTo(275, 690)
+        p.close()
+        c.drawPath(p, stroke=1, fill=0)
+    elif shape == "arc":
+        c.arc(225, 635, 315, 695, startAng=0, extent=90)
+    elif shape == "turned":
+        c.saveState()
+        c.translate(275, 668)
+        c.rotate(30)
+        c.rect(-40, -12, 80, 24, stroke=1, fill=0)
+        c.restoreState()
     c.setFont(font, 12)
     c.drawString(72, 740, "二、主动公开政府信息情况")
     c.showPage()

@@ -47,6 +47,14 @@ def test_borders_are_told_from_other_drawing(kwargs):
     assert _texts(table) == [["信息内容", "本年制发件数", "现行有效件数"], ["规章", "0", "0"], ["行政规范性文件", "3", "12"]]
 
 
+@pytest.mark.parametrize("shape", ["kite", "arc", "turned"])
+def test_a_figure_drawn_across_a_table_adds_no_borders(shape):
+    # A stroked path of four or five segments was taken for a rectangle and its bounding box for
+    # four cell borders, cutting the cells it crossed.
+    (table,) = _tables(pdf.extract(drawn_grid_pdf(shape=shape), "t.pdf"))
+    assert _texts(table) == [["信息内容", "本年制发件数", "现行有效件数"], ["规章", "0", "0"], ["行政规范性文件", "3", "12"]]
+
+
 def test_a_column_boundary_drawn_nowhere_cannot_be_invented():
     # Columns 0 and 1 are merged in every row: the PDF has no line between them, so they are one column.
     data = [["说明", "", "1"], ["一、本年新收政府信息公开申请数量", "", "2"]]

@@ -161,8 +161,8 @@ def _clearing_list() -> list:
     lambda: C.part_grid([], [], "xs", [0.0, 1.0], 0.0, 1.0, [], 0),
     lambda: C.place_words(0, 0, "x", None, []),
     lambda: C.place_words(0, 0, "x", [(0, 0, [0.0] * 8)], [(0.0, 1.0, 0.0)]),
-    lambda: C.rulings("page", 0, 0, 0, 0, 0, 0, 2),
-    lambda: C.rulings(0, 0, 0, 0, 0, 0, 0, 2),  # a PDFium function at address 0 is refused, not called
+    lambda: C.rulings("page", *[0] * 10, 2, 0, 2),
+    lambda: C.rulings(0, *[0] * 10, 2, 0, 2),  # a PDFium function at address 0 is refused, not called
     lambda: C.group_texts([[("一", 0.0, 1.0, 0.0, 1.0), ("二", 0.0)]]),
     lambda: C.group_texts(None),
     lambda: C.grid_rows("ids", {}, GridCell),

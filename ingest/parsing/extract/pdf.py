@@ -98,7 +98,8 @@ _count_segments = _fast("FPDFPath_CountSegments", _INT, _VP)
 _LOOSE_BOX = ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value or 0
 _RULING_FUNCTIONS = tuple(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value or 0 for name in (
     "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds",
-    "FPDFPath_CountSegments", "FPDFPath_GetDrawMode"))
+    "FPDFPath_CountSegments", "FPDFPath_GetDrawMode", "FPDFPageObj_GetMatrix", "FPDFPath_GetPathSegment",
+    "FPDFPathSegment_GetType", "FPDFPathSegment_GetPoint"))
 
 # The hot loops also exist in C (ingest/parsing/extract/_pdfgeom_src/, built at install when a compiler
 # is there): same results, a fraction of the time; without it the Python below runs. The Python
@@ -522,7 +523,8 @@ def _looks_tabular(spans) -> bool:
 def _rulings(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
     """Thin path objects as horizontal (y, x0, x1) and vertical (x, y0, y1) segments (``_rulings_py``)."""
     if _c is not None:
-        return _c.rulings(_addr(page.raw), *_RULING_FUNCTIONS, pdfium_c.FPDF_PAGEOBJ_PATH)
+        return _c.rulings(_addr(page.raw), *_RULING_FUNCTIONS, pdfium_c.FPDF_PAGEOBJ_PATH,
+                          pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO)
     return _rulings_py(page)
 
 
@@ -552,18 +554,44 @@ def _rulings_py(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]],
             h.append(((b + t) / 2, left, r))
         elif w <= _THIN and ht > _THIN:
             v.append(((left + r) / 2, b, t))
-        elif w > _THIN and ht > _THIN and _count_segments(o) in (4, 5):
+        elif w > _THIN and ht > _THIN and (n_segments := _count_segments(o)) in (4, 5):
             # A stroked rectangle is a cell's four borders; a filled-only one is cell or text
             # shading (LibreOffice paints white backgrounds too) and says nothing about borders.
             obj = ctypes.cast(o, pdfium_c.FPDF_PAGEOBJECT)
             pdfium_c.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
-            if not stroke.value:
+            if not stroke.value or not _upright_box(obj, n_segments):
                 continue
             h.append((t, left, r))
             h.append((b, left, r))
             v.append((left, b, t))
             v.append((r, b, t))
     return h, v
+
+
+_SKEW = 1e-6  # a matrix entry smaller than this is no rotation
+_SQUARE = 0.5  # an edge whose x or y moves less than this (path units) runs along an axis
+
+
+def _upright_box(obj, n_segments: int) -> bool:
+    """Whether a path of 4–5 segments is a rectangle with upright sides: straight segments only,
+    each running along an axis, and no rotation. A curve (a Bézier counts three segments), a
+    triangle or a turned frame has a bounding box too, but no borders there.
+    ``_pdfgeom.rulings`` does the same in C."""
+    matrix = pdfium_c.FS_MATRIX()
+    if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix) and (abs(matrix.b) > _SKEW or abs(matrix.c) > _SKEW):
+        return False
+    x, y = ctypes.c_float(), ctypes.c_float()
+    points = []
+    for i in range(n_segments):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        if not segment or pdfium_c.FPDFPathSegment_GetType(segment) not in (
+                pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO):
+            return False
+        if not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            return False
+        points.append((x.value, y.value))
+    return all(min(abs(x1 - x0), abs(y1 - y0)) < _SQUARE
+               for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True))
 
 
 def _connected(h, v):
