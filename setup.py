@@ -10,7 +10,10 @@ setup(
     ext_modules=[
         Extension(
             "ingest.parsing.extract._pdfgeom",
-            sources=[f"ingest/parsing/extract/_pdfgeom_src/{name}.c" for name in ("module", "common", "rulings", "parts", "words", "grid", "texts", "rows", "lines")],
+            sources=[
+                f"ingest/parsing/extract/_pdfgeom_src/{name}.c"
+                for name in ("module", "common", "rulings", "parts", "words", "grid", "texts", "rows", "lines", "spans")
+            ],
             depends=["ingest/parsing/extract/_pdfgeom_src/pdfgeom.h"],
             extra_compile_args=["-O2", "-fno-fast-math", "-ffp-contract=off"],
             optional=True,

@@ -67,6 +67,17 @@ class Checked:
         self._same("group_texts", got, pdf._group_texts(groups), groups)
         return got
 
+    def line_spans(self, tpa, loose_box, text):
+        got = self.c.line_spans(tpa, loose_box, text)
+        self._same("line_spans", got, pdf._line_spans(tpa, text), text)
+        return got
+
+    def wide_lines(self, tpa, loose_box, text, spans):
+        got = self.c.wide_lines(tpa, loose_box, text, spans)
+        self._same("wide_lines", sorted(got), sorted(pdf._wide_lines(tpa, text, spans)), (text, spans))
+        assert type(got) is set
+        return got
+
     def split_lines(self, text, spans, f, boxes):
         got = self.c.split_lines(text, spans, f, boxes)
         self._same("split_lines", got, pdf._split_lines(text, spans, f, boxes), (text, spans, f, boxes))

@@ -55,7 +55,7 @@ def test_real_and_rendered_reports_take_both_paths_alike(pdf_loops_checked):
         pdf.extract(data, name)  # a difference raises pdfgeom_check.Mismatch
     calls = pdf_loops_checked.calls
     assert set(calls) == {"rulings", "table_parts", "place_words", "part_grid", "group_texts", "grid_rows",
-                          "split_lines"}
+                          "split_lines", "line_spans", "wide_lines"}
     assert min(calls.values()) >= 10, calls
 
 
@@ -167,10 +167,15 @@ def _clearing_list() -> list:
     lambda: C.group_texts(None),
     lambda: C.grid_rows("ids", {}, GridCell),
     lambda: C.split_lines("一", [(0, 0, "一", 0.0, 1.0, 0.0, 1.0, 0.0)], [0.0] * 8, [(0.0, 1.0, 0.0, 1.0)]),
+    lambda: C.line_spans(0, 0, "一"),  # no box function
+    lambda: C.line_spans("tp", 1, "一"),
+    lambda: C.wide_lines(0, 1, "一 二", [(5, 9, "x y", *[0.0] * 6)]),  # refused before any box is asked for
+    lambda: C.wide_lines(0, 1, "一 二", [(0, 2, "一 二")]),
     lambda: C.part_grid([], [], _clearing_list(), [0.0, 1.0], 0.0, 1.0, [], 0),
     lambda: C.place_words(0, 0, "x", [(0, 0, _clearing_list() + [0.0] * 5)], []),
 ], ids=["parts-none", "parts-short", "parts-str", "grid-short-glyph", "grid-str", "words-none", "words-short-grid",
-        "rulings-str", "rulings-null", "texts-short-glyph", "texts-none", "rows-str", "lines-short-span", "grid-number-that-clears-its-list",
+        "rulings-str", "rulings-null", "texts-short-glyph", "texts-none", "rows-str", "lines-short-span", "spans-no-box", "spans-str-page", "wide-span-outside-text",
+        "wide-short-span", "grid-number-that-clears-its-list",
         "words-number-that-clears-its-list"])
 def test_bad_arguments_raise_instead_of_crashing(call):
     with pytest.raises((TypeError, ValueError)):

@@ -275,23 +275,12 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     if len(text) != n:  # characters outside the BMP: rebuild an index-aligned string
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, i)) for i in range(n))
     # Pass 1: one entry per PDFium line, with the boxes of its first and last glyph.
-    found: list[tuple[int, int, str]] = []
-    n_chars = 0
-    for m in _LINE.finditer(text):
-        stripped = m.group()
-        n_chars += len(stripped)
-        first = m.start()
-        found.append((first, m.end() - 1, stripped))
     tpa = _addr(tp)  # the text page's address, for the fast foreign functions
-    f = _boxes(tpa, [i for first, last, _ in found for i in (first, last)])
-    spans: list[tuple[int, int, str, float, float, float, float, float, float]] = [
-        (first, last, stripped, f[8 * k], f[8 * k + 6], f[8 * k + 1], f[8 * k + 3], f[8 * k + 5], f[8 * k + 7])
-        for k, (first, last, stripped) in enumerate(found)
-    ]
+    spans, f, n_chars = _c.line_spans(tpa, _LOOSE_BOX, text) if _c is not None else _line_spans(tpa, text)
     if not spans:
         return [], 0, True
 
-    wide = _wide_lines(tpa, text, spans)
+    wide = _c.wide_lines(tpa, _LOOSE_BOX, text, spans) if _c is not None else _wide_lines(tpa, text, spans)
     scanned = force or bool(wide) or _looks_tabular(spans)
     parts = _table_parts(*_rulings(page), page_no) if scanned else []
 
@@ -318,6 +307,30 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
             lines.extend(_lines(prose, page_no))
     lines.extend(parts)
     return lines, n_chars, scanned
+
+
+_Span = tuple[int, int, str, float, float, float, float, float, float]
+
+
+def _line_spans(tpa: int, text: str) -> tuple[list[_Span], list[float], int]:
+    """PDFium's lines of ``text`` without their surrounding whitespace, each with the boxes of its
+    first and last glyph: (first, last, stripped, x0 of the first glyph, x1 of the last, top and
+    bottom of the first, top and bottom of the last); also the boxes themselves (8 floats per line,
+    as ``_boxes`` gives them) and the count of characters on the lines.
+    ``_pdfgeom.line_spans`` is the same in C."""
+    found: list[tuple[int, int, str]] = []
+    n_chars = 0
+    for m in _LINE.finditer(text):
+        stripped = m.group()
+        n_chars += len(stripped)
+        first = m.start()
+        found.append((first, m.end() - 1, stripped))
+    f = _boxes(tpa, [i for first, last, _ in found for i in (first, last)])
+    spans = [
+        (first, last, stripped, f[8 * k], f[8 * k + 6], f[8 * k + 1], f[8 * k + 3], f[8 * k + 5], f[8 * k + 7])
+        for k, (first, last, stripped) in enumerate(found)
+    ]
+    return spans, f, n_chars
 
 
 _WORD = re.compile(r"\S+")
@@ -451,6 +464,7 @@ def _wide_lines(tpa: int, text: str, spans) -> set[int]:
 
     Such a line may cross a tight table (look for ruling lines) or be a row of a table
     drawn without borders. Only the glyphs beside PDFium's spaces are measured.
+    ``_pdfgeom.wide_lines`` is the same in C.
     """
     rect = array("f", bytes(16))  # an FS_RECTF: left, top, right, bottom
     addr = rect.buffer_info()[0]

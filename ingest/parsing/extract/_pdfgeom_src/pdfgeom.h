@@ -27,6 +27,9 @@ PyObject *pg_part_grid(PyObject *self, PyObject *args);
 PyObject *pg_group_texts(PyObject *self, PyObject *args);
 /* lines.c: pdf._split_lines */
 PyObject *pg_split_lines(PyObject *self, PyObject *args);
+/* spans.c: pdf._line_spans and pdf._wide_lines */
+PyObject *pg_line_spans(PyObject *self, PyObject *args);
+PyObject *pg_wide_lines(PyObject *self, PyObject *args);
 /* rows.c: pdf._grid_rows */
 PyObject *pg_grid_rows(PyObject *self, PyObject *args);
 
