@@ -399,6 +399,15 @@ def _place_words_py(tpa: int, text: str, words: list[tuple[int, int, list[float]
     placed: list[list[_Char]] = [[] for _ in grids]
     grids = [(*g, add.append) for g, add in zip(grids, placed, strict=True)]
     prose: list[_Char] = []
+
+    def put(c: _Char) -> None:
+        x, y = (c[1] + c[2]) / 2, (c[3] + c[4]) / 2
+        for g in grids:
+            if g[0] <= x <= g[1] and g[2] <= y <= g[3]:
+                g[6](c)
+                return
+        prose.append(c)
+
     # One box for a one-glyph word (most table words are a single digit), two for longer ones.
     fetched = _boxes(tpa, [i for first, last, known in words if known is None
                           for i in ((first,) if first == last else (first, last))])
@@ -439,23 +448,11 @@ def _place_words_py(tpa: int, text: str, words: list[tuple[int, int, list[float]
                 split.extend(range(first, last + 1))
                 continue
             c = (text[first:last + 1], l0, r1, min(b0, b1), max(t0, t1))
-        x, y = (c[1] + c[2]) / 2, (c[3] + c[4]) / 2
-        for g in grids:
-            if g[0] <= x <= g[1] and g[2] <= y <= g[3]:
-                g[6](c)
-                break
-        else:
-            prose.append(c)
+        put(c)
     if split:
         f = _boxes(tpa, split)
         for c in zip([text[i] for i in split], f[0::4], f[2::4], f[3::4], f[1::4], strict=True):
-            x, y = (c[1] + c[2]) / 2, (c[3] + c[4]) / 2
-            for g in grids:
-                if g[0] <= x <= g[1] and g[2] <= y <= g[3]:
-                    g[6](c)
-                    break
-            else:
-                prose.append(c)
+            put(c)
     return placed, prose
 
 

@@ -180,8 +180,9 @@ def s3_row(text: str) -> str | None:
 S4_WORDS = r"行政复议|行政诉讼|未经复议直接起诉|复议后起诉|结果维持|结果纠正|其他结果|尚未审结|总计"
 
 
-def _group_end(rx: str, start: int) -> int:
-    """Index of the ')' closing the group that opens at ``rx[start]``."""
+def _structure(rx: str, start: int = 0):
+    """(index, character, group depth after it) for each character of ``rx`` from ``start`` that is
+    neither escaped nor inside a character class."""
     depth, i, in_class = 0, start, False
     while i < len(rx):
         ch = rx[i]
@@ -192,36 +193,27 @@ def _group_end(rx: str, start: int) -> int:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
         i += 1
+
+
+def _group_end(rx: str, start: int) -> int:
+    """Index of the ')' closing the group that opens at ``rx[start]``."""
+    for i, ch, depth in _structure(rx, start):
+        if ch == ")" and depth == 0:
+            return i
     raise ValueError(f"unbalanced group in {rx!r}")
 
 
 def _top_level_split(body: str) -> list[str]:
     """``body`` cut at its top-level '|' (not inside a group or a character class)."""
-    out, depth, i, in_class, start = [], 0, 0, False, 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
+    out, start = [], 0
+    for i, ch, depth in _structure(body):
+        if ch == "|" and depth == 0:
             out.append(body[start:i])
             start = i + 1
-        i += 1
     out.append(body[start:])
     return out
 
