@@ -707,12 +707,21 @@ def _snap(values: list[float]) -> list[float]:
     group: list[float] = []
     for x in sorted(values):
         if group and x - group[-1] > _SNAP:
-            out.append(sum(group) / len(group))
+            out.append(_mean(group))
             group = []
         group.append(x)
     if group:
-        out.append(sum(group) / len(group))
+        out.append(_mean(group))
     return out
+
+
+def _mean(values: list[float]) -> float:
+    """The plain left-to-right mean, as the C twin computes it. Not sum(): from Python 3.12 on it
+    adds floats with compensation, which differs in the last bit now and then."""
+    total = 0.0
+    for x in values:
+        total += x
+    return total / len(values)
 
 
 # --------------------------------------------------------------------------- prose lines

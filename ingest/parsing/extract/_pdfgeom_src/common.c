@@ -106,3 +106,26 @@ int pg_read_doubles(PyObject *seq, const char *what, double **out, Py_ssize_t *n
 int pg_read_triples(PyObject *seq, const char *what, double **out, Py_ssize_t *n) {
     return read_items(seq, what, 3, read_triple, out, n);
 }
+
+int pg_as_addr(PyObject *o, const char *who, int nonnull, void **out) {
+    if (!PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s: addresses must be ints", who);
+        return -1;
+    }
+    *out = PyLong_AsVoidPtr(o);
+    if (*out == NULL && PyErr_Occurred())
+        return -1;
+    if (*out == NULL && nonnull) {
+        PyErr_Format(PyExc_ValueError, "%s: a PDFium function address is 0", who);
+        return -1;
+    }
+    return 0;
+}
+
+int pg_box_api(PyObject *tpa_obj, PyObject *fn_obj, const char *who, void **tpa, pg_loose_box_fn *box) {
+    void *fn;
+    if (pg_as_addr(tpa_obj, who, 0, tpa) < 0 || pg_as_addr(fn_obj, who, 1, &fn) < 0)
+        return -1;
+    *box = (pg_loose_box_fn)(uintptr_t)fn;
+    return 0;
+}

@@ -171,11 +171,10 @@ PyObject *pg_part_grid(PyObject *self, PyObject *args) {
     }
 
     /* flat: [a + base for a in parent] if base else parent */
-    Py_ssize_t nflat = (nr * nc > 0) ? nr * nc : 0;
-    flat = PyList_New(nflat);
+    flat = PyList_New(npos);
     if (flat == NULL)
         goto done;
-    for (Py_ssize_t a = 0; a < nflat; a++) {
+    for (Py_ssize_t a = 0; a < npos; a++) {
         PyObject *g;
         Py_ssize_t p = parent[a];
         if (p != a) { /* the same id as its root, made before it (p < a) */

@@ -4,7 +4,8 @@
 static PyMethodDef methods[] = {
     {"rulings", pg_rulings, METH_VARARGS,
      "rulings(page, count_objects, get_object, get_type, get_bounds, count_segments, get_draw_mode, "
-     "path_type) -> (h, v): pdf._rulings on function addresses."},
+     "get_matrix, get_path_segment, segment_type, segment_point, path_type, lineto, moveto) -> (h, v): "
+     "pdf._rulings_py on function addresses."},
     {"table_parts", pg_table_parts, METH_VARARGS,
      "table_parts(h, v) -> [(h, v, xs, ys, left, right, top, bottom)]: pdf._table_parts."},
     {"place_words", pg_place_words, METH_VARARGS,

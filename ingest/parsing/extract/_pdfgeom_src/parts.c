@@ -206,7 +206,7 @@ static PyObject *snap(const Seg *segs, Py_ssize_t n, int nan) {
     }
     if ((out = PyList_New(0)) == NULL)
         goto done;
-    /* sum(group) in CPython 3.11: 0 + the first float (0.0 + x), then each next one added in turn */
+    /* pdf._mean: 0.0 + the first value, then each next one added in turn (plain, left to right) */
     double sum = 0.0, last = 0.0;
     Py_ssize_t cnt = 0;
     for (Py_ssize_t i = 0; i < n; i++) {

@@ -10,6 +10,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 
 #define PG_THIN 2.5 /* pdf._THIN */
@@ -152,5 +153,17 @@ int pg_cpython_argsort(PyObject *keys, Py_ssize_t *order);
  * TypeError message for a non-sequence. 0, or -1 with an exception. */
 int pg_read_doubles(PyObject *seq, const char *what, double **out, Py_ssize_t *n);
 int pg_read_triples(PyObject *seq, const char *what, double **out, Py_ssize_t *n);
+
+/* FPDFText_GetLooseCharBox(FPDF_TEXTPAGE, int, FS_RECTF *): FS_RECTF is left, top, right, bottom. */
+typedef struct {
+    float left, top, right, bottom;
+} pg_rectf;
+typedef int (*pg_loose_box_fn)(void *text_page, int index, pg_rectf *rect);
+
+/* common.c: an int address (nonnull: a PDFium function, never 0); who names the caller in messages.
+ * 0, or -1 with an exception. */
+int pg_as_addr(PyObject *o, const char *who, int nonnull, void **out);
+/* common.c: the text page (may be 0) and the loose-box function from their int addresses. */
+int pg_box_api(PyObject *tpa_obj, PyObject *fn_obj, const char *who, void **tpa, pg_loose_box_fn *box);
 
 #endif

@@ -24,66 +24,67 @@ static PyObject *cell_of(PyObject *made, PyObject *cell_type, PyObject *text, in
     return cell;
 }
 
+/* The cell at one position: texts[g], and whether g is seen here first (then added to seen). A new
+ * reference, or NULL with an exception. Strong references are held across cell_type(), which is
+ * Python code. */
+static PyObject *cell_at(PyObject *g, PyObject *texts, PyObject *seen, PyObject *made, PyObject *cell_type) {
+    PyObject *text = PyDict_GetItemWithError(texts, g); /* borrowed */
+    if (text == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetObject(PyExc_KeyError, g);
+        return NULL;
+    }
+    Py_INCREF(text);
+    PyObject *cell = NULL;
+    int was_seen = PySet_Contains(seen, g);
+    if (was_seen >= 0)
+        cell = cell_of(made, cell_type, text, !was_seen);
+    Py_DECREF(text);
+    if (cell != NULL && PySet_Add(seen, g) < 0)
+        Py_CLEAR(cell);
+    return cell;
+}
+
 PyObject *pg_grid_rows(PyObject *self, PyObject *args) {
     PyObject *ids, *texts, *cell_type;
     if (!PyArg_ParseTuple(args, "O!O!O:grid_rows", &PyList_Type, &ids, &PyDict_Type, &texts, &cell_type))
         return NULL;
-    PyObject *rows = PyList_New(0);
-    PyObject *seen = PySet_New(NULL);
-    PyObject *made = PyDict_New();
+    PyObject *rows = PyList_New(0), *seen = PySet_New(NULL), *made = PyDict_New();
     if (rows == NULL || seen == NULL || made == NULL)
         goto fail;
-    Py_ssize_t n_rows = PyList_GET_SIZE(ids);
-    for (Py_ssize_t i = 0; i < n_rows; i++) {
+    /* cell_type() is Python code that could change ids or a row: each is held by a strong reference
+     * and its size read again on every step (a row that shrinks is an error). */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ids); i++) {
         PyObject *row = PyList_GET_ITEM(ids, i);
         if (!PyList_Check(row)) {
             PyErr_SetString(PyExc_TypeError, "grid_rows: ids must be a list of lists");
             goto fail;
         }
+        Py_INCREF(row);
         Py_ssize_t n = PyList_GET_SIZE(row);
         PyObject *out = PyTuple_New(n);
-        if (out == NULL)
-            goto fail;
-        /* The row may not change under us: nothing below runs Python code that could reach it,
-         * except cell_type(), so the row's length is checked again after each call. */
-        for (Py_ssize_t j = 0; j < n && j < PyList_GET_SIZE(row); j++) {
+        int ok = out != NULL;
+        for (Py_ssize_t j = 0; ok && j < n; j++) {
+            if (j >= PyList_GET_SIZE(row)) {
+                PyErr_SetString(PyExc_RuntimeError, "grid_rows: a row of ids changed during the call");
+                ok = 0;
+                break;
+            }
             PyObject *g = PyList_GET_ITEM(row, j);
             Py_INCREF(g);
-            PyObject *text = PyDict_GetItemWithError(texts, g); /* borrowed */
-            if (text == NULL) {
-                if (!PyErr_Occurred())
-                    PyErr_SetObject(PyExc_KeyError, g);
-                Py_DECREF(g);
-                Py_DECREF(out);
-                goto fail;
-            }
-            int was_seen = PySet_Contains(seen, g);
-            if (was_seen < 0) {
-                Py_DECREF(g);
-                Py_DECREF(out);
-                goto fail;
-            }
-            PyObject *cell = cell_of(made, cell_type, text, !was_seen);
-            if (cell == NULL) {
-                Py_DECREF(g);
-                Py_DECREF(out);
-                goto fail;
-            }
-            PyTuple_SET_ITEM(out, j, cell); /* steals the reference */
-            int added = PySet_Add(seen, g);
+            PyObject *cell = cell_at(g, texts, seen, made, cell_type);
             Py_DECREF(g);
-            if (added < 0) {
-                Py_DECREF(out);
-                goto fail;
-            }
+            if (cell == NULL)
+                ok = 0;
+            else
+                PyTuple_SET_ITEM(out, j, cell); /* steals the reference */
         }
-        if (PyList_GET_SIZE(row) != n) {
-            PyErr_SetString(PyExc_RuntimeError, "grid_rows: a row of ids changed during the call");
-            Py_DECREF(out);
+        Py_DECREF(row);
+        if (!ok || PyList_Append(rows, out) < 0) {
+            Py_XDECREF(out);
             goto fail;
         }
-        if (pg_append_new(rows, out) < 0)
-            goto fail;
+        Py_DECREF(out);
     }
     Py_DECREF(seen);
     Py_DECREF(made);

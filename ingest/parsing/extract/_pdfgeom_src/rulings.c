@@ -9,7 +9,6 @@
  */
 #include "pdfgeom.h"
 
-#include <stdint.h>
 
 typedef int (*count_objects_fn)(void *page);
 typedef void *(*get_object_fn)(void *page, int index);
@@ -39,6 +38,8 @@ typedef struct {
 
 /* pdf._upright_box: straight segments only, each along an axis (cyclically), and no rotation. */
 static int upright_box(void *obj, int n_segments, const shape_api *api) {
+    if (n_segments > 5)
+        return 0; /* the caller passes 4 or 5 */
     fs_matrix m = {0, 0, 0, 0, 0, 0};
     if (api->get_matrix(obj, &m) && (fabs((double)m.b) > SKEW || fabs((double)m.c) > SKEW))
         return 0;
@@ -66,16 +67,6 @@ static int upright_box(void *obj, int n_segments, const shape_api *api) {
     return 1;
 }
 
-/* An int argument as an address; NULL with an exception set when it is not an int. */
-static int as_addr(PyObject *o, void **out) {
-    if (!PyLong_Check(o)) {
-        PyErr_SetString(PyExc_TypeError, "rulings: addresses must be ints");
-        return 0;
-    }
-    *out = PyLong_AsVoidPtr(o);
-    return !(*out == NULL && PyErr_Occurred());
-}
-
 /* Append the tuple (a, b, c) of floats to list; 0 with an exception set on failure. */
 static int append3(PyObject *list, double a, double b, double c) {
     return pg_append_new(list, Py_BuildValue("(ddd)", a, b, c)) == 0;
@@ -89,14 +80,9 @@ PyObject *pg_rulings(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOOOOOOOOOiii:rulings", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
                           &a[7], &a[8], &a[9], &a[10], &path_type, &api.lineto, &api.moveto))
         return NULL;
-    for (int i = 0; i < N_FUNCTIONS + 1; i++) {
-        if (!as_addr(a[i], &p[i]))
+    for (int i = 0; i < N_FUNCTIONS + 1; i++) /* the page may be NULL (PDFium answers -1 objects) */
+        if (pg_as_addr(a[i], "rulings", i > 0, &p[i]) < 0)
             return NULL;
-        if (i > 0 && p[i] == NULL) { /* the page may be NULL (PDFium answers -1 objects); a function not */
-            PyErr_SetString(PyExc_ValueError, "rulings: a PDFium function address is 0");
-            return NULL;
-        }
-    }
     void *page = p[0];
     count_objects_fn count_objects = (count_objects_fn)(uintptr_t)p[1];
     get_object_fn get_object = (get_object_fn)(uintptr_t)p[2];

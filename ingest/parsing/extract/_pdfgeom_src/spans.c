@@ -12,32 +12,6 @@
  */
 #include "pdfgeom.h"
 
-#include <stdint.h>
-
-typedef struct {
-    float left, top, right, bottom;
-} fs_rectf;
-typedef int (*loose_box_fn)(void *textpage, int index, fs_rectf *rect);
-
-/* The text page and the box function from their int addresses: 0 with an exception on failure. */
-static int box_api(PyObject *tpa_obj, PyObject *fn_obj, void **tpa, loose_box_fn *box) {
-    if (!PyLong_Check(tpa_obj) || !PyLong_Check(fn_obj)) {
-        PyErr_SetString(PyExc_TypeError, "_pdfgeom: addresses must be ints");
-        return 0;
-    }
-    *tpa = PyLong_AsVoidPtr(tpa_obj);
-    if (*tpa == NULL && PyErr_Occurred())
-        return 0;
-    void *fn = PyLong_AsVoidPtr(fn_obj);
-    if (fn == NULL) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "_pdfgeom: the box function's address is 0");
-        return 0;
-    }
-    *box = (loose_box_fn)(uintptr_t)fn;
-    return 1;
-}
-
 static inline int is_break(Py_UCS4 c) { return c == '\r' || c == '\n'; }
 
 PyObject *pg_line_spans(PyObject *self, PyObject *args) {
@@ -45,8 +19,8 @@ PyObject *pg_line_spans(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOU:line_spans", &tpa_obj, &fn_obj, &text))
         return NULL;
     void *tpa;
-    loose_box_fn box;
-    if (!box_api(tpa_obj, fn_obj, &tpa, &box))
+    pg_loose_box_fn box;
+    if (pg_box_api(tpa_obj, fn_obj, "line_spans", &tpa, &box) < 0)
         return NULL;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -79,7 +53,7 @@ PyObject *pg_line_spans(PyObject *self, PyObject *args) {
     }
 
     PyObject *spans = NULL, *f = NULL, *result = NULL;
-    fs_rectf *boxes = PyMem_Calloc((size_t)(2 * n_lines) + 1, sizeof(fs_rectf));
+    pg_rectf *boxes = PyMem_Calloc((size_t)(2 * n_lines) + 1, sizeof(pg_rectf));
     if (boxes == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -122,19 +96,26 @@ done:
     return result;
 }
 
-/* A span's fields: first (int), stripped (str), top0 and bot0 (floats); 0 with an exception if not. */
-static int span_fields(PyObject *span, Py_ssize_t *first, PyObject **stripped, double *top0, double *bot0) {
+/* An index field of a span as a Py_ssize_t; 0 with an exception if it is not an int. */
+static int span_index(PyObject *span, Py_ssize_t k, Py_ssize_t *out) {
+    PyObject *o = PyTuple_GET_ITEM(span, k);
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "wide_lines: a span's glyph indices must be ints");
+        return 0;
+    }
+    *out = PyLong_AsSsize_t(o);
+    return !(*out == -1 && PyErr_Occurred());
+}
+
+/* A span's fields: first and last (ints), stripped (str), top0 and bot0 (numbers); 0 with an
+ * exception if not. */
+static int span_fields(PyObject *span, Py_ssize_t *first, Py_ssize_t *last, PyObject **stripped, double *top0,
+                       double *bot0) {
     if (!PyTuple_Check(span) || PyTuple_GET_SIZE(span) != 9) {
         PyErr_SetString(PyExc_TypeError, "wide_lines: a span is a tuple of 9");
         return 0;
     }
-    PyObject *o = PyTuple_GET_ITEM(span, 0);
-    if (!PyLong_Check(o)) {
-        PyErr_SetString(PyExc_TypeError, "wide_lines: a span's first index must be an int");
-        return 0;
-    }
-    *first = PyLong_AsSsize_t(o);
-    if (*first == -1 && PyErr_Occurred())
+    if (!span_index(span, 0, first) || !span_index(span, 1, last))
         return 0;
     *stripped = PyTuple_GET_ITEM(span, 2);
     if (!PyUnicode_Check(*stripped)) {
@@ -157,8 +138,8 @@ PyObject *pg_wide_lines(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOUO!:wide_lines", &tpa_obj, &fn_obj, &text, &PyList_Type, &spans))
         return NULL;
     void *tpa;
-    loose_box_fn box;
-    if (!box_api(tpa_obj, fn_obj, &tpa, &box))
+    pg_loose_box_fn box;
+    if (pg_box_api(tpa_obj, fn_obj, "wide_lines", &tpa, &box) < 0)
         return NULL;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -166,20 +147,17 @@ PyObject *pg_wide_lines(PyObject *self, PyObject *args) {
     PyObject *out = PySet_New(NULL);
     if (out == NULL)
         return NULL;
-    fs_rectf rect = {0.0f, 0.0f, 0.0f, 0.0f}; /* zeroed once, reused */
+    pg_rectf rect = {0.0f, 0.0f, 0.0f, 0.0f}; /* zeroed once, reused */
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(spans); k++) {
         PyObject *span = PyList_GET_ITEM(spans, k);
         Py_ssize_t first, last;
         PyObject *stripped;
         double top0, bot0;
-        if (!span_fields(span, &first, &stripped, &top0, &bot0))
+        if (!span_fields(span, &first, &last, &stripped, &top0, &bot0))
             goto fail;
         int has_space = PyUnicode_FindChar(stripped, ' ', 0, PyUnicode_GET_LENGTH(stripped), 1) >= 0;
         if (!has_space)
             continue;
-        last = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
-        if (last == -1 && PyErr_Occurred())
-            goto fail;
         /* The extractor's own spans lie inside text with a non-space at both ends; anything else is
          * refused rather than read out of bounds. */
         if (first < 0 || last >= n || first > last) {

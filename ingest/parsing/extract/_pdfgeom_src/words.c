@@ -18,12 +18,6 @@
 #include "pdfgeom.h"
 
 typedef struct {
-    float left, top, right, bottom;
-} pg_rectf;
-
-typedef int (*pg_loose_box_fn)(void *text_page, int index, pg_rectf *rect);
-
-typedef struct {
     double l, r, b, t;
     double *xs, *ys;
     Py_ssize_t nx, ny;
@@ -110,21 +104,10 @@ PyObject *pg_place_words(PyObject *self, PyObject *args) {
     PyObject *tpa_obj, *fn_obj, *text, *words_obj, *grids_obj;
     if (!PyArg_ParseTuple(args, "OOUOO:place_words", &tpa_obj, &fn_obj, &text, &words_obj, &grids_obj))
         return NULL;
-    if (!PyLong_Check(tpa_obj) || !PyLong_Check(fn_obj)) {
-        PyErr_SetString(PyExc_TypeError, "place_words: textpage and loose_box must be int addresses");
-        return NULL;
-    }
-    void *tpa = PyLong_AsVoidPtr(tpa_obj);
-    if (tpa == NULL && PyErr_Occurred())
-        return NULL;
-    void *fn_ptr = PyLong_AsVoidPtr(fn_obj);
-    if (fn_ptr == NULL) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "place_words: loose_box is a null address");
-        return NULL;
-    }
+    void *tpa;
     pg_loose_box_fn loose_box;
-    memcpy(&loose_box, &fn_ptr, sizeof loose_box);
+    if (pg_box_api(tpa_obj, fn_obj, "place_words", &tpa, &loose_box) < 0)
+        return NULL;
 
     PyObject *words = NULL, *grids = NULL, *placed = NULL, *prose = NULL, *result = NULL;
     pg_grid *g = NULL;
