@@ -6,10 +6,11 @@ leading zeros is enumerated; a split is accepted only if exactly one satisfies
 the structure (and, when the structure alone is ambiguous, the identity the
 caller supplies). Otherwise nothing is read: no guessing.
 
-A row can also be short because blank cells left no text. When at most two
-cells are missing and no piece must be cut (no leading zero), those readings are
-counted too, so nothing is cut that they contradict. A row both short of blank
-cells and glued is still read as glued only: not covered.
+A row can also be short because blank cells left no text. When no piece must be
+cut (no leading zero) and the row is short by one or two cells, or by more while
+its separators are largely there (three pieces or more), blanks explain it as
+well as lost separators, so nothing is read. A row short of blank cells that
+comes as one or two digit runs is read as glued: not covered.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import combinations
 
 _DIGITS = re.compile(r"\d+")
 MAX_STEPS = 50_000
@@ -146,13 +146,12 @@ def segment(pieces: list[str], n: int, check: Callable[[list[int | float]], bool
     if not cands:
         return None
     extra = n - len(pieces)
-    if check is not None and 0 < extra <= 2 and not any(_must_cut(p) for p in pieces):
+    if check is not None and extra > 0 and (extra <= 2 or len(pieces) >= 3) and not any(map(_must_cut, pieces)):
         # The row may be short because blank cells left no text (a blank 总计 is common), not because
-        # separators were lost: the identity cannot tell, since it cannot be checked against a blank.
-        # Those readings count too, so a cut is kept only where it agrees with every one of them.
-        for blanks in combinations(range(n), extra):
-            whole = iter(pieces)
-            cands.append([None if k in blanks else next(whole) for k in range(n)])
+        # separators were lost: the identity cannot tell, since it cannot be checked against a blank,
+        # and the blanks could be anywhere, so no cell is certain. Glued rows that are read come as
+        # one or two digit runs ("801000081") or with a piece no number can be ("000023").
+        return [None] * n
     if check is None:
         # Without an identity to confirm a cut, a piece that reads as one number stays whole: it
         # may be short of cells because a blank cell left no text ("20" for "20 | _"), not
