@@ -274,3 +274,30 @@ def test_a_line_without_a_position_does_not_stop_the_extractor():
     page = pdf._Page(items=[(ln.top, ln) for ln in lines], height=842.0, scanned=False)
     blocks = pdf._assemble([page])
     assert "本机关主动公开" in "".join(b.text for b in blocks if isinstance(b, Paragraph))
+
+
+@pytest.mark.parametrize("char", ["2", "规"])
+def test_a_table_glyph_without_a_position_refuses_the_file_instead_of_losing_a_digit(monkeypatch, char):
+    """GIVEN a table cell "12" whose glyph PDFium cannot place (a NaN box, as damaged streams give)
+    THEN the file is refused as damaged: the cell is never read as 1."""
+    import ctypes
+    import math
+
+    import pypdfium2.raw as pdfium_c
+
+    data = table_pdf([["规章", "12"], ["行政规范性文件", "3"]], before=["二、主动公开政府信息情况"])
+    assert [["规章", "12"], ["行政规范性文件", "3"]] == _texts(_tables(pdf.extract(data, "t.pdf"))[0])
+    real = pdf._boxes
+
+    def without_position(tpa, indices):  # PDFium's answer for that glyph: no position
+        f = real(tpa, indices)
+        for k, i in enumerate(indices):
+            if chr(pdfium_c.FPDFText_GetUnicode(ctypes.cast(tpa, pdfium_c.FPDF_TEXTPAGE), i)) == char:
+                f[4 * k:4 * k + 4] = [math.nan] * 4
+        return f
+
+    monkeypatch.setattr(pdf, "_c", None)  # the Python loops call _boxes; the C twins give the same
+    monkeypatch.setattr(pdf, "_boxes", without_position)
+    with pytest.raises(ParseError) as e:
+        pdf.extract(data, "t.pdf")
+    assert e.value.code == "corrupt"

@@ -58,6 +58,11 @@ def _msg_corrupt(detail: str) -> ParseError:
     )
 
 
+# PDFium gives some glyphs of a damaged content stream no position (NaN boxes). In prose that loses
+# nothing; on a page with a table such a glyph cannot be put in its cell, and the cell would be read
+# without it ("12" as 1), so the file is refused rather than read wrong.
+_UNPLACEABLE = _msg_corrupt("glyphs without a position on a page with a table")
+
 SCANNED = ParseError(
     "scanned_pdf",
     "扫描件，暂不支持：该 PDF 没有文字层（可能是扫描或拍照生成的），无法可靠读取数字。请上传原始的 Word/网页版本或带文字层的 PDF。",
@@ -283,6 +288,8 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
     wide = _c.wide_lines(tpa, _LOOSE_BOX, text, spans) if _c is not None else _wide_lines(tpa, text, spans)
     scanned = force or bool(wide) or _looks_tabular(spans)
     parts = _table_parts(*_rulings(page), page_no) if scanned else []
+    if parts and not all(map(isfinite, f)):
+        raise _UNPLACEABLE  # a line's ends without a position: whether it belongs to the table is unknown
 
     boxes = [(t.left - 1, t.right + 1, t.bottom - 1, t.top + 1) for t in parts]
 
@@ -303,6 +310,8 @@ def _text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, page_no: int,
         lines.append(line)
     if words:
         prose = _place_words(tpa, text, words, parts)
+        if not all(isfinite(c[1] + c[2] + c[3] + c[4]) for c in prose):
+            raise _UNPLACEABLE  # a glyph of a table line fits no cell: the cell would lose a digit
         if prose:
             lines.extend(_lines(prose, page_no))
     lines.extend(parts)
