@@ -172,15 +172,28 @@ def _mark_duplicate(upload: Upload, earlier: Upload, now) -> None:
     upload.finished = now
 
 
+# Failures a copy of the same bytes may not repeat: a scope refusal (when someone else uploaded the
+# copy) and running out of time or attempts. A damaged file, a parse error or a crash would repeat.
+_FAILED_FOR_THE_MOMENT = ("gave_up", "timeout")
+
+
+def _may_succeed(copy: Upload, original: Upload) -> bool:
+    if original.error_code in _FAILED_FOR_THE_MOMENT:
+        return True
+    return original.error_code == "out_of_scope" and copy.uploaded_by_id != original.uploaded_by_id
+
+
 def uploads_release_duplicates(*, of: list[int] | None = None) -> int:
-    """Give the copies of a failed upload a parse of their own; returns how many were sent.
+    """Give a copy of a failed upload a parse of its own where it may succeed; returns how many were sent.
 
     A file is marked a duplicate when an identical one is already waiting, being parsed or done. When
-    that earlier one fails instead, the copy would never be parsed, though it may well succeed: a
-    scope refusal depends on who uploaded the file, a crash or a give-up on the moment. So the
-    earliest copy is sent to the workers as an upload of its own (checked against its own uploader's
-    scope) and the other copies now point at it; should it fail too, the next one follows. Where
-    another live upload of the same bytes exists, the copies point at that one instead.
+    that earlier one fails instead, the copy would never be parsed, though it may well succeed where
+    the failure was not the file's: a scope refusal depends on who uploaded it, a give-up or a
+    time-out on the moment (``_may_succeed``). Then the earliest such copy is sent to the workers as an
+    upload of its own (checked against its own uploader's scope) and the other copies now point at
+    it; should it fail too, the next one follows. Where another live upload of the same bytes exists,
+    the copies point at that one instead. Copies of a file that failed on its own content stay
+    duplicates of it: parsing them would fail the same way.
 
     ``of``: the failed uploads to look at (when one fails); None looks at all (the sweep, which also
     catches a copy marked while the failure was being recorded).
@@ -192,7 +205,7 @@ def uploads_release_duplicates(*, of: list[int] | None = None) -> int:
     released: list[Upload] = []
     with transaction.atomic():
         groups: dict[int, list[Upload]] = {}
-        for copy in copies.select_for_update(of=("self",)).order_by("created", "id"):
+        for copy in copies.select_related("duplicate_of").select_for_update(of=("self",)).order_by("created", "id"):
             groups.setdefault(copy.duplicate_of_id, []).append(copy)
         for group in groups.values():
             live = (
@@ -202,7 +215,10 @@ def uploads_release_duplicates(*, of: list[int] | None = None) -> int:
                 .first()
             )
             if live is None:
-                live = group.pop(0)
+                live = next((c for c in group if _may_succeed(c, c.duplicate_of)), None)
+                if live is None:
+                    continue
+                group.remove(live)
                 Upload.objects.filter(pk=live.pk).update(
                     status=Upload.Status.PENDING, duplicate_of=None, message="", finished=None, enqueued=now
                 )
@@ -282,7 +298,7 @@ def upload_finish(upload: Upload, status: str, *, message: str = "", error_code:
     Upload.objects.filter(pk=upload.pk).update(
         status=status, message=message, error_code=error_code, finished=timezone.now()
     )
-    if status == Upload.Status.FAILED:
+    if status == Upload.Status.FAILED and error_code in (*_FAILED_FOR_THE_MOMENT, "out_of_scope"):
         uploads_release_duplicates(of=[upload.pk])
 
 

@@ -194,3 +194,17 @@ def test_copies_of_a_failed_file_point_at_a_live_upload_of_the_same_bytes_instea
     copy.refresh_from_db()
     assert copy.status == Upload.Status.DUPLICATE and copy.duplicate_of_id == again.pk
     assert broker == []
+
+
+def test_a_copy_of_a_file_that_failed_on_its_content_is_not_parsed_again(world, broker, django_user_model):
+    clerk_b = make_user(django_user_model, "clerk_b", "uploader", world["county_b"])
+    data = "今天开会，讨论了绿化工作。\n".encode() * 20  # no report in it: any copy fails the same way
+    (first,) = services.uploads_create([services.IncomingFile("a.txt", data)], user=world["clerk_a"])
+    (copy,) = services.uploads_create([services.IncomingFile("b.txt", data)], user=clerk_b)
+    services.uploads_process(upload_ids=[first.pk])
+    first.refresh_from_db()
+    copy.refresh_from_db()
+    assert first.status == Upload.Status.FAILED and first.error_code != "out_of_scope"
+    assert (copy.status, copy.duplicate_of_id) == (Upload.Status.DUPLICATE, first.pk)
+    services.uploads_sweep_stale()
+    assert broker == [first.pk]
