@@ -78,15 +78,6 @@ def bare_text(data: bytes) -> None:
 clock = time.process_time
 
 
-def best_of(fn, n: int) -> float:
-    best = float("inf")
-    for _ in range(n):
-        t = clock()
-        fn()
-        best = min(best, clock() - t)
-    return best
-
-
 def best_interleaved(fns, n: int) -> list[float]:
     """Best time of each of ``fns`` over ``n`` rounds that run them one after the other, so a burst
     of load on the shared machine hits all of them alike instead of one whole series."""

@@ -980,36 +980,21 @@ def _grid_core(v: list[tuple[float, float, float]], h: list[tuple[float, float, 
 
     # Which grid lines carry a border where: vb[i][r] for vertical line i beside fine row r,
     # hb[j][c] for horizontal line j above fine column c. Each segment marks the fine rows
-    # (columns) whose middle it covers, found by bisection. Segments of one line mostly share
-    # its exact position, so each position is looked up once.
+    # (columns) whose middle it covers, found by bisection.
     neg_mid = [-(ys[r] + ys[r + 1]) / 2 for r in range(nr)]  # ascending
     col_mid = [(xs[c] + xs[c + 1]) / 2 for c in range(nc)]
     vb = [[False] * nr for _ in range(nc + 1)]
-    far = _SNAP + 0.001
-    last_c = len(xs) - 1
     for sx, y0, y1 in v:
-        # The grid line nearest to sx within _SNAP (as _nearest, inlined: this runs per segment).
-        k = bisect_right(xs, sx)
-        i, dist = -1, far
-        if k > 0 and abs(xs[k - 1] - sx) < dist:
-            i, dist = k - 1, abs(xs[k - 1] - sx)
-        if k <= last_c and abs(xs[k] - sx) < dist:
-            i = k
-        if i >= 0:
+        i = _nearest(xs, sx)
+        if i is not None:
             lo, hi = bisect_left(neg_mid, -(y1 + _SNAP)), bisect_right(neg_mid, -(y0 - _SNAP))
             if hi > lo:
                 vb[i][lo:hi] = [True] * (hi - lo)
     hb = [[False] * nc for _ in range(nr + 1)]
     neg_ys = [-y for y in ys]  # ascending
-    last_r = len(ys) - 1
     for sy, x0, x1 in h:
-        k = bisect_right(neg_ys, -sy)
-        j, dist = -1, far
-        if k > 0 and abs(ys[k - 1] - sy) < dist:
-            j, dist = k - 1, abs(ys[k - 1] - sy)
-        if k <= last_r and abs(ys[k] - sy) < dist:
-            j = k
-        if j >= 0:
+        j = _nearest(ys, sy, neg_ys)
+        if j is not None:
             lo, hi = bisect_left(col_mid, x0 - _SNAP), bisect_right(col_mid, x1 + _SNAP)
             if hi > lo:
                 hb[j][lo:hi] = [True] * (hi - lo)
