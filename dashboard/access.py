@@ -79,6 +79,11 @@ def in_scope(user, organisation: Organisation | None) -> bool:
     }
 
 
+def can_read(user) -> bool:
+    """Reading the dashboard at all: anyone when public, else a signed-in user with a role."""
+    return settings.DASHBOARD_PUBLIC or has_role(user, Role.VIEWER)
+
+
 def may_read(user, organisation: Organisation | None) -> bool:
     """Reading (and exporting) a unit's data: everything when public, else within the user's scope."""
     return settings.DASHBOARD_PUBLIC or (has_role(user, Role.VIEWER) and in_scope(user, organisation))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from ingest.parsing.model import ZEROISH
-from ingest.parsing.template import s3_rows
+from ingest.parsing.template import FEE_KEY, s3_rows
 
 
 def _sub_rows(group: str, version: str = "2021") -> tuple[str, ...]:
@@ -93,7 +93,7 @@ def compute(cells: Mapping[str, Mapping], stated_counts: list[Mapping] | None = 
         figures["req_other"] = sum_cells(cells, OTHER_2021)
     else:
         figures["req_other"] = sum_cells(cells, OTHER_2019)
-    fee = cell_value(cells, "s2.art20_8.admin_fees.amount_wan_yuan")
+    fee = cell_value(cells, FEE_KEY)
     figures["fees_wan_yuan"] = None if fee is None else Decimal(str(fee))
     figures["items_stated"] = stated_items(stated_counts or [])
     return figures

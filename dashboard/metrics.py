@@ -26,6 +26,7 @@ from django.db.models.functions import Cast, NullIf
 from django.utils.translation import get_language
 
 from dashboard import figures
+from ingest.parsing.template import FEE_KEY
 
 BOTH = frozenset({"2019", "2021"})
 ONLY_2021 = frozenset({"2021"})
@@ -203,7 +204,7 @@ def _terms_text(terms: tuple[Term, ...]) -> str:
 
 def _cells_of(column: str) -> tuple[str, ...]:
     if column == "fees_wan_yuan":
-        return ("s2.art20_8.admin_fees.amount_wan_yuan",)
+        return (FEE_KEY,)
     if column == "items_stated":
         return ("§一 (text)",)
     if column in ("checks_failed", "checks_unevaluable", "cells_unresolved"):

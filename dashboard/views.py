@@ -23,7 +23,7 @@ def home(request):
     units of their scope have a report, which are missing, how many wait for review."""
     context = {}
     user = request.user
-    if access.may_read(user, access.read_scope(user)):
+    if access.can_read(user):
         scope = access.read_scope(user)
         years = selectors.year_range()
         if years:

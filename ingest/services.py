@@ -360,10 +360,12 @@ def _process_one(upload: Upload, shared: _Batch) -> None:
         # A redelivery after the report was stored but before the row was marked done.
         upload_finish(upload, Upload.Status.DONE, message=_done_message(upload.report))
         return
-    if upload.attempts > 1 and upload.is_archive and upload.children.exists():
+    if upload.attempts > 1 and upload.is_archive:
         # The same for a zip expanded before: its files are uploads of their own already.
-        _finish_expanded(upload, list(upload.children.only("error_code")))
-        return
+        children = list(upload.children.only("error_code"))
+        if children:
+            _finish_expanded(upload, children)
+            return
     with upload.file.open("rb") as fh:
         data = fh.read()
     if upload.detected_format == "zip":

@@ -2,7 +2,9 @@
 role of dashboard.access. They now admit the role only. No code ever created that group, but the
 admin site could, and the docs named it: every active user the old rule admitted and the role does
 not becomes a reviewer, keeping the scope of an existing role (none: the whole country, as before),
-so nobody loses access on upgrade and every such grant is now a visible, scopeable Membership row.
+so nobody loses access to review pages on upgrade and every such grant is now a visible, scopeable
+Membership row. One thing staff could do is not kept: re-parsing or re-checking every report at once
+now takes an administrator role over the whole country (a superuser keeps it).
 """
 
 from django.conf import settings

@@ -81,11 +81,22 @@ def test_uploads_are_sent_in_batches_bounded_by_count_and_bytes(settings, sizes,
     assert services.task_batches(uploads, one_per_task=True) == [[u.pk] for u in uploads]
 
 
-def test_a_batch_stores_each_report_and_places_repeated_organisations_once(sent):
+def test_a_batch_stores_each_report_and_places_repeated_organisations_once(sent, monkeypatch):
+    from dashboard import services as dashboard_services
+
+    placed: list[str] = []
+    place = dashboard_services.organisation_place
+
+    def counting_place(*, agency_name):
+        placed.append(agency_name)
+        return place(agency_name=agency_name)
+
+    monkeypatch.setattr(dashboard_services, "organisation_place", counting_place)
     files = [report_file(TOWNS[0], year) for year in (2020, 2021, 2022)] + [report_file(TOWNS[1], 2022)]
     uploads = services.uploads_create(files)
     generation = selectors._generation()
     processed = services.uploads_process(upload_ids=[u.pk for u in uploads], task_id="batch-1")
+    assert sorted(placed) == sorted(TOWNS[:2])  # one lookup per organisation, not per report
     assert selectors._generation() > generation  # the dashboard's cached summaries know
     assert [u.pk for u in processed] == [u.pk for u in uploads]
     for u in Upload.objects.filter(pk__in=[u.pk for u in uploads]):
