@@ -561,13 +561,12 @@ def read_s4(toks: list[Tok], sink: Sink) -> None:
                   f"§4 has {len(fitting)} different rows of 15 values; which one is this year's cannot be told; left unresolved.",
                   "s4", "s4")
         return
-    values = fitting[0][0] if fitting else runs[0]
-    section, row = "s4", "s4"
-    texts, why = fit(values, 15, _s4_check)
-    if texts is None:
-        _unresolved(keys, values, why, "s4", "s4", sink)
+    if not fitting:
+        _, why = fit(runs[0], 15, _s4_check)  # only to say why
+        _unresolved(keys, runs[0], why, "s4", "s4", sink)
         return
-    _partly_unresolved(keys, texts, values, section, row, sink)
+    values, texts = fitting[0]
+    _partly_unresolved(keys, texts, values, "s4", "s4", sink)
     for key, text in zip(keys, texts, strict=True):
         if text is not None:
             sink.cells[key] = _noted(parse_value(text), values)
